@@ -1,0 +1,3 @@
+from bughunt.cli import main
+
+main()

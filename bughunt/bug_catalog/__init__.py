@@ -1,0 +1,57 @@
+"""The bug catalog: one module per bug class, each holding its text, mutator and detector.
+
+Adding a class means adding one module here that defines ``BUG``; the catalog,
+``generate``, ``verify`` and the kill matrix pick it up with no other edit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from functools import cache
+
+from bughunt.detector import checks
+from bughunt.detector.checks import Check
+from bughunt.errors import BadInput
+from bughunt.mutator import Mutator
+
+
+@dataclass(frozen=True)
+class BugClass:
+    id: str  # kebab-case, stable: it names the class in the catalog and in tests
+    title: str
+    symptom: str  # what the learner sees
+    why: str  # why it happens
+    fix: str  # how to fix it, in words
+    guide: str  # where the guide covers it
+    hints: tuple[str, ...]  # from vague to specific; never the reference's code
+    mutate: Mutator
+    detect: Check  # the property this class breaks; verify runs every class's detector
+    canonical: bool = True  # one of the guide's ten canonical bugs
+
+
+@cache
+def all_classes() -> tuple[BugClass, ...]:
+    """Every bug class, ordered by id."""
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        bug = getattr(module, "BUG", None)
+        if isinstance(bug, BugClass):
+            found.append(bug)
+    return tuple(sorted(found, key=lambda bug: bug.id))
+
+
+def get_class(bug_id: str) -> BugClass:
+    for bug in all_classes():
+        if bug.id == bug_id:
+            return bug
+    raise BadInput(f"unknown bug class {bug_id!r} (see `bughunt catalog`)")
+
+
+def all_checks() -> tuple[Check, ...]:
+    """Every detector verify runs: a crash check, each class's own property, and the plain
+    comparisons of results and weights, ordered so that the first failure names the cause."""
+    found = {checks.crash, checks.same_results, checks.same_final_params, *(b.detect for b in all_classes())}
+    return tuple(sorted(found, key=lambda check: (checks.precedence(check), getattr(check, "__name__", ""))))

@@ -1,0 +1,82 @@
+"""inplace-relu: an in-place ReLU overwrites a tensor that is still needed."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+import libcst.matchers as m
+
+from bughunt.bug_catalog import BugClass
+from bughunt.detector import checks
+from bughunt.mutator import Edit, Tree, dotted, expr, names_read
+from bughunt.mutator.idioms import imports_alias
+
+_RELU = {"torch.relu", "F.relu", "torch.nn.functional.relu", "nn.functional.relu"}
+# ops whose backward reads their own output: overwriting that output breaks backward()
+_NEEDS_OUTPUT = {"torch.sigmoid", "torch.tanh", "torch.exp", "torch.softmax", "F.softmax", "F.sigmoid"}
+
+
+def _relu_argument(call: cst.Call) -> str | None:
+    """The name ReLU is applied to: ``torch.relu(h)``, ``F.relu(h)`` or ``h.relu()``."""
+    if dotted(call.func) in _RELU and len(call.args) == 1 and isinstance(call.args[0].value, cst.Name):
+        return call.args[0].value.value
+    if m.matches(call, m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("relu")), args=[])):
+        return call.func.value.value
+    return None
+
+
+def _still_needed(tree: Tree, call: cst.Call, name: str) -> bool:
+    """``name`` is read again after this statement, or autograd needs it as an op's output."""
+    function = tree.enclosing(call, cst.FunctionDef)
+    if function is None:
+        return False
+    line = tree.line(tree.statement(call))
+    later = [s for s in m.findall(function, m.SimpleStatementLine() | m.Return()) if tree.line(s) > line]
+    targets = {n.value for a in m.findall(function, m.AssignTarget()) for n in m.findall(a, m.Name())}
+    if name in names_read(later) and not (name in targets and _reassigned_between(tree, function, name, line)):
+        return True
+    for assign in m.findall(function, m.Assign(targets=[m.AssignTarget(m.Name(name))], value=m.Call())):
+        if dotted(assign.value.func) in _NEEDS_OUTPUT and tree.line(assign) < line:
+            return True
+    return False
+
+
+def _reassigned_between(tree: Tree, function: cst.FunctionDef, name: str, line: int) -> bool:
+    """``name`` is rebound at or after ``line`` before anything reads it."""
+    for assign in m.findall(function, m.Assign(targets=[m.AssignTarget(m.Name(name))])):
+        if tree.line(assign) >= line:
+            return True
+    return False
+
+
+def mutate(tree: Tree) -> Iterator[Edit]:
+    functional = imports_alias(tree, "torch.nn.functional", "F")
+    for call in tree.find(m.Call()):
+        name = _relu_argument(call)
+        if name is None or not _still_needed(tree, call, name):
+            continue
+        forms = [f"{name}.relu_()", f"torch.relu_({name})"] + ([f"F.relu({name}, inplace=True)"] if functional else [])
+        for form in forms:
+            yield Edit(call, call, expr(form), form)
+
+
+BUG = BugClass(
+    id="inplace-relu",
+    title="In-place ReLU on a tensor that is still needed",
+    symptom="RuntimeError: one of the variables needed for gradient computation has been modified "
+            "by an inplace operation ... or, when the tensor is reused (a skip connection), no "
+            "error but wrong values: the 'original' features are already rectified.",
+    why="relu_() and inplace=True overwrite their input to save memory. That is safe only when "
+        "nothing reads the input again: not a skip connection that reuses it, and not autograd, "
+        "which keeps the outputs of ops like sigmoid and exp for their backward.",
+    fix="Use the out-of-place form (torch.relu(x), F.relu(x), nn.ReLU()), or make sure the "
+        "overwritten tensor is never used again.",
+    guide="Bug 7 (in-place op breaking autograd)",
+    hints=(
+        "Look for a trailing underscore or inplace=True. Which tensor does it overwrite?",
+        "After the in-place call, is the original tensor read again, by your code or by backward()?",
+    ),
+    mutate=mutate,
+    detect=checks.same_results,
+)

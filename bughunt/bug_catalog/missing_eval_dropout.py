@@ -1,0 +1,35 @@
+"""missing-eval-dropout: validation runs with Dropout still active."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from bughunt.bug_catalog import BugClass
+from bughunt.detector import checks
+from bughunt.mutator import Edit, Tree
+from bughunt.mutator.idioms import constructs, eval_edits
+
+
+def mutate(tree: Tree) -> Iterator[Edit]:
+    # A model with BatchNorm too is missing-eval-batchnorm's: that effect is the louder one.
+    if constructs(tree, ("Dropout",)) and not constructs(tree, ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")):
+        yield from eval_edits(tree)
+
+
+BUG = BugClass(
+    id="missing-eval-dropout",
+    title="Validation with Dropout still on (model.eval() missing)",
+    symptom="No error. Validation loss and accuracy are noisy and worse than they should be, and "
+            "change from run to run on the same weights.",
+    why="In training mode Dropout zeroes a random part of the activations and scales the rest up. "
+        "model.train() and model.eval() switch that on and off for every submodule; without "
+        "eval(), validation measures a randomly thinned network.",
+    fix="Call model.eval() at the start of validation (and model.train() again before training).",
+    guide="section 5.2 (evaluation mode), Bug 5, Quiz Q5",
+    hints=(
+        "Validate the same weights twice. Do you get the same numbers?",
+        "Which layers behave differently in training and in evaluation, and what mode is the model in when it validates?",
+    ),
+    mutate=mutate,
+    detect=checks.layer_mode("Dropout"),
+)

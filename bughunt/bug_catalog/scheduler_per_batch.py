@@ -1,0 +1,72 @@
+"""scheduler-per-batch: the LR scheduler steps once per batch instead of once per epoch."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+import libcst.matchers as m
+
+from bughunt.bug_catalog import BugClass
+from bughunt.detector import checks
+from bughunt.mutator import Edit, Tree, dotted
+from bughunt.mutator.idioms import drop_comment, method_call_statements, receiver, with_body
+
+
+def _schedulers(tree: Tree) -> set[str]:
+    """Names of LR schedulers: bound to ``...lr_scheduler.X(...)``, or named like one."""
+    names = set()
+    for statement in method_call_statements(tree, "step"):
+        name = receiver(statement)
+        if "sched" in name.lower():
+            names.add(name)
+    for assign in tree.find(m.Assign(value=m.Call())):
+        if "lr_scheduler." in dotted(assign.value.func):
+            names.update(t.target.value for t in assign.targets if isinstance(t.target, cst.Name))
+    return names
+
+
+def mutate(tree: Tree) -> Iterator[Edit]:
+    schedulers = _schedulers(tree)
+    steps = method_call_statements(tree, "step")
+    for statement in steps:
+        if receiver(statement) not in schedulers:
+            continue
+        block = tree.parent(statement)
+        epoch_loop = tree.parent(block) if block is not None else None
+        if not isinstance(epoch_loop, cst.For):
+            continue
+        body = list(epoch_loop.body.body)
+        batch_loops = [s for s in body[: body.index(statement)] if isinstance(s, cst.For)]
+        if not batch_loops:
+            continue
+        batch_loop = batch_loops[-1]
+        inner = list(batch_loop.body.body)
+        placements = [("scheduler.step() at the end of the batch loop", len(inner))]
+        optimizer_steps = [i for i, s in enumerate(inner) if s in steps and receiver(s) not in schedulers]
+        if optimizer_steps and optimizer_steps[-1] + 1 < len(inner):
+            placements.append(("scheduler.step() right after optimizer.step()", optimizer_steps[-1] + 1))
+        for form, at in placements:
+            new_inner = [*inner[:at], drop_comment(statement), *inner[at:]]
+            new_body = [with_body(batch_loop, new_inner) if s is batch_loop else s for s in body if s is not statement]
+            yield Edit(statement, epoch_loop, with_body(epoch_loop, new_body), form)
+
+
+BUG = BugClass(
+    id="scheduler-per-batch",
+    title="LR scheduler stepped every batch instead of every epoch",
+    symptom="No error. The learning rate collapses after the first epoch (or cycles far too fast) "
+            "and training stalls early.",
+    why="Epoch-based schedulers (StepLR, ExponentialLR, CosineAnnealingLR with T_max in epochs) "
+        "count their own step() calls as epochs. Calling step() inside the batch loop advances "
+        "the schedule by one 'epoch' per batch.",
+    fix="Call scheduler.step() once per epoch, after the batch loop (after optimizer.step(), "
+        "never before it).",
+    guide="Bug 10 (LR scheduler step), Level 4 pipeline",
+    hints=(
+        "Print optimizer.param_groups[0]['lr'] at every step. How fast does it fall?",
+        "Count how often scheduler.step() runs per epoch.",
+    ),
+    mutate=mutate,
+    detect=checks.lr_schedule,
+)

@@ -1,0 +1,282 @@
+"""The parent side of verification: worker processes, the Hypothesis search, verdicts.
+
+The parent never imports torch. Programs run in worker processes forked from a
+server that has torch imported and warmed up (``warmup``), so starting a worker
+costs milliseconds, and learner code never runs in the bughunt process itself.
+For one configuration the reference and the candidate run side by side (two
+cores); reference observations are cached, so a reference runs once per config.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Optional
+
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Flaky
+
+from bughunt.clean_programs import Program
+from bughunt.detector import worker
+from bughunt.detector.checks import Check, Obs
+
+DEFAULT_TIMEOUT = 60.0  # seconds for one run of main(); the slowest clean program needs < 1 s
+
+Config = dict[str, Any]
+
+
+class RunFailure(Exception):
+    """A worker did not answer: timed out, exited, or was killed. str() is the symptom."""
+
+
+class InternalError(Exception):
+    """The reference itself failed: a bug in bughunt, never the learner's."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    fixed: bool
+    message: str = ""  # the symptom and the configuration it showed with; "" when fixed
+    config: Optional[Config] = None
+    unusable: bool = False  # the file cannot be verified at all (syntax error): exit code 2
+
+
+_CONTEXT: Any = None
+
+
+def _context() -> Any:
+    global _CONTEXT
+    if _CONTEXT is None:
+        methods = multiprocessing.get_all_start_methods()
+        _CONTEXT = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if "forkserver" in methods:
+            _CONTEXT.set_forkserver_preload(["bughunt.detector.warmup"])
+    return _CONTEXT
+
+
+def prestart() -> None:
+    """Start the fork server now, so that torch imports while the caller does other work."""
+    context = _context()
+    if hasattr(context, "get_start_method") and context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+class Worker:
+    """One child process running one program."""
+
+    def __init__(self, source: str, filename: str, timeout: float) -> None:
+        context = _context()
+        self.timeout = timeout
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=worker.serve, args=(child, source, filename), daemon=True)
+        self.process.start()
+        child.close()
+        self.load_error: Optional[dict[str, Any]] = self._receive().get("load_error")
+
+    def send(self, config: Config) -> None:
+        try:
+            self.conn.send(config)
+        except (BrokenPipeError, OSError):
+            pass  # the process is gone; receive() says how
+
+    def _receive(self) -> dict[str, Any]:
+        try:
+            if self.conn.poll(self.timeout):
+                return self.conn.recv()
+        except (EOFError, OSError):
+            self.process.join(5)
+            raise RunFailure(self._how_it_ended()) from None
+        self.close()
+        raise RunFailure(f"the program timed out after {self.timeout:g} s")
+
+    def receive(self) -> Obs:
+        return self._receive()
+
+    def _how_it_ended(self) -> str:
+        code = self.process.exitcode
+        if code is None:
+            return "the program stopped answering"
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = str(-code)
+            return f"the program was killed by signal {name}"
+        return f"the program exited early with code {code}"
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            try:
+                self.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+            self.process.join(1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+        self.conn.close()
+
+
+class Runner:
+    """A program's worker plus a cache: each configuration runs at most once."""
+
+    def __init__(self, source: str, filename: str, timeout: float) -> None:
+        self.source, self.filename, self.timeout = source, filename, timeout
+        self._worker: Optional[Worker] = None
+        self._cache: dict[tuple, Obs] = {}
+        self.failure: Optional[str] = None  # once a run fails, every later run fails the same way
+
+    @property
+    def load_error(self) -> Optional[dict[str, Any]]:
+        return self._start().load_error
+
+    def _start(self) -> Worker:
+        if self._worker is None:
+            self._worker = Worker(self.source, self.filename, self.timeout)
+        return self._worker
+
+    def submit(self, config: Config) -> None:
+        if self.failure is None and _key(config) not in self._cache:
+            self._start().send(config)
+
+    def collect(self, config: Config) -> Obs:
+        if self.failure is not None:
+            raise RunFailure(self.failure)
+        key = _key(config)
+        if key not in self._cache:
+            try:
+                self._cache[key] = self._start().receive()
+            except RunFailure as failure:
+                self.failure = str(failure)
+                raise
+        return self._cache[key]
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+
+def _key(config: Config) -> tuple:
+    return tuple(sorted(config.items()))
+
+
+def describe_config(config: Config) -> str:
+    return ", ".join(f"{k}={v}" for k, v in config.items())
+
+
+class _Mismatch(Exception):
+    def __init__(self, symptom: str, config: Config) -> None:
+        super().__init__(symptom)
+        self.symptom, self.config = symptom, config
+
+
+def _space(space: Any) -> st.SearchStrategy:
+    if isinstance(space, range):
+        return st.integers(space.start, space.stop - 1)
+    return st.sampled_from(tuple(space))
+
+
+def search(program: Program, run: Callable[[Config], tuple[Obs, Obs]], checks: Iterable[Check],
+           *, shrink: bool = True) -> Optional[_Mismatch]:
+    """Look for a configuration on which a check fails; None if all examples pass."""
+    checks = tuple(checks)
+    strategy = st.fixed_dictionaries({name: _space(space) for name, space in program.params.items()})
+    phases = (Phase.explicit, Phase.generate) + ((Phase.shrink,) if shrink else ())
+    first = {name: (space.start if isinstance(space, range) else space[0]) for name, space in program.params.items()}
+
+    @settings(max_examples=program.max_examples, derandomize=True, database=None, deadline=None,
+              report_multiple_bugs=False, suppress_health_check=list(HealthCheck),
+              verbosity=Verbosity.quiet, phases=phases, print_blob=False)
+    @given(config=strategy)
+    @example(config=first)  # smallest everything first: batch size 1, one epoch, seed 0
+    def behaves_like_reference(config: Config) -> None:
+        try:
+            ref, cand = run(config)
+        except RunFailure as failure:
+            raise _Mismatch(str(failure), config) from None
+        for check in checks:
+            symptom = check(ref, cand)
+            if symptom:
+                raise _Mismatch(symptom, config)
+
+    try:
+        behaves_like_reference()
+    except _Mismatch as mismatch:
+        return mismatch
+    except Flaky:
+        return _Mismatch("gives different results on repeated runs with the same configuration", {})
+    return None
+
+
+class Session:
+    """Verifies candidates; keeps one reference worker (and its cache) per reference source."""
+
+    def __init__(self, checks: Iterable[Check], timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.checks = tuple(checks)
+        self.timeout = timeout
+        self._references: dict[str, Runner] = {}
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for runner in self._references.values():
+            runner.close()
+        self._references.clear()
+
+    def _reference(self, program: Program, source: str) -> Runner:
+        runner = self._references.get(source)
+        if runner is None:
+            runner = Runner(source, f"<reference {program.id}>", self.timeout)
+            if runner.load_error:
+                raise InternalError(f"reference {program.id} does not load: {runner.load_error}")
+            self._references[source] = runner
+        return runner
+
+    def verify(self, program: Program, reference_source: str, candidate_source: str, filename: str,
+               *, shrink: bool = True) -> Verdict:
+        try:
+            compile(candidate_source, filename, "exec")
+        except SyntaxError as exc:
+            return Verdict(False, f"syntax error at line {exc.lineno} column {exc.offset}: {exc.msg}",
+                           unusable=True)
+        except ValueError as exc:  # e.g. null bytes in the source
+            return Verdict(False, f"cannot be compiled: {exc}", unusable=True)
+
+        reference = self._reference(program, reference_source)
+        candidate = Runner(candidate_source, filename, self.timeout)
+        try:
+            try:
+                load_error = candidate.load_error
+            except RunFailure as failure:
+                return Verdict(False, f"while loading, {failure}")
+            if load_error:
+                where = f" at line {load_error['line']}" if load_error.get("line") else ""
+                return Verdict(False, f"{load_error['type']}{where} while loading: {load_error['message']}")
+
+            def run(config: Config) -> tuple[Obs, Obs]:
+                reference.submit(config)
+                candidate.submit(config)
+                try:
+                    ref = reference.collect(config)
+                except RunFailure as failure:
+                    raise InternalError(f"reference {program.id} {failure}") from None
+                if ref["error"]:
+                    raise InternalError(f"reference {program.id} fails with {describe_config(config)}: {ref['error']}")
+                return ref, candidate.collect(config)
+
+            mismatch = search(program, run, self.checks, shrink=shrink)
+        finally:
+            candidate.close()
+        if mismatch is None:
+            return Verdict(True)
+        where = f"with {describe_config(mismatch.config)}: " if mismatch.config else ""
+        return Verdict(False, where + mismatch.symptom, mismatch.config)

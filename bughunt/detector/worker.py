@@ -1,0 +1,222 @@
+"""The child-process side of verification. Nothing here runs in the parent.
+
+A worker loads one program (a candidate or a reference) from source, then answers
+requests: each is a configuration for ``main(**config)``; each answer is an
+observation (see ``checks``): what main returned and what the instrumentation saw.
+Hooks are global (module forward pre-hooks, optimizer step pre-hooks) and the
+program's own top-level functions are wrapped to know the current *phase*
+(``train``, ``validate``...). The program's output goes to /dev/null.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import resource
+import sys
+import tempfile
+import traceback
+import types
+from typing import Any
+
+MEMORY_HEADROOM = 4 << 30  # bytes of address space a program may add to the worker's own
+MAX_VALUES = 4096  # tensor values kept per observed tensor
+
+
+def serve(conn: Any, source: str, filename: str) -> None:
+    """Entry point of a worker process: load the program, then answer run requests."""
+    import torch
+
+    _isolate()
+    torch.set_num_threads(1)
+    recorder = Recorder()
+    recorder.install()
+    try:
+        module = load(source, filename, recorder)
+    except BaseException as exc:  # the program's own top level failed
+        conn.send({"load_error": describe(exc, filename)})
+        return
+    conn.send({"ready": True})
+    while True:
+        try:
+            config = conn.recv()
+        except EOFError:
+            return
+        if config is None:
+            return
+        conn.send(observe(module, config, recorder, filename))
+
+
+def _isolate() -> None:
+    """Silence the program's output, bound its memory, and give it a scratch directory."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    try:
+        with open("/proc/self/statm") as f:
+            current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = current + MEMORY_HEADROOM
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (OSError, ValueError):  # no /proc (macOS): run without a memory bound
+        pass
+    os.chdir(tempfile.mkdtemp(prefix="bughunt-run-"))
+
+
+def load(source: str, filename: str, recorder: "Recorder") -> types.ModuleType:
+    module = types.ModuleType("exercise")
+    module.__file__ = filename
+    sys.modules["exercise"] = module
+    exec(compile(source, filename, "exec"), module.__dict__)
+    for name, value in list(vars(module).items()):
+        if inspect.isfunction(value) and value.__module__ == "exercise":
+            setattr(module, name, recorder.phase(value))
+    return module
+
+
+def describe(exc: BaseException, filename: str) -> dict[str, Any]:
+    """Type, first message line, and where in the program it was raised."""
+    line, function = None, None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == filename:
+            line, function = frame.lineno, frame.name
+    if isinstance(exc, SyntaxError) and exc.filename == filename:
+        line, function = exc.lineno, "<module>"
+    text = str(exc).strip().splitlines()
+    message = text[0][:300] if text else ""
+    if isinstance(exc, SystemExit):
+        message = f"the program called sys.exit({exc.code!r})"
+    return {"type": type(exc).__name__, "message": message, "line": line, "function": function}
+
+
+def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorder", filename: str) -> dict[str, Any]:
+    import torch
+
+    recorder.reset()
+    torch.manual_seed(0)
+    torch.set_grad_enabled(True)
+    error, result = None, None
+    main = getattr(module, "main", None)
+    if not callable(main):
+        error = {"type": "MissingName", "message": "the exercise must define main()", "line": None, "function": None}
+    else:
+        try:
+            result = main(**config)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt from the program too
+            error = describe(exc, filename)
+        finally:
+            torch.set_grad_enabled(True)
+    return {
+        "error": error,
+        "result": plain(result),
+        "steps": recorder.steps,
+        "modes": sorted(recorder.modes),
+        "targets": sorted(recorder.targets),
+        "params": recorder.final_params(),
+    }
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """Tensors, modules, containers and numbers as plain, picklable Python data."""
+    import torch
+
+    if depth > 8:
+        return "<too deep>"
+    if isinstance(value, torch.Tensor):
+        flat = value.detach().cpu().reshape(-1)
+        if flat.is_floating_point() or flat.is_complex():
+            flat = flat.double()
+        return {
+            "__tensor__": True,
+            "shape": list(value.shape),
+            "dtype": str(value.dtype),
+            "values": flat[:MAX_VALUES].tolist(),
+        }
+    if isinstance(value, torch.nn.Module):
+        return plain(dict(value.state_dict()), depth + 1)
+    if isinstance(value, dict):
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v, depth + 1) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return f"<{type(value).__name__}>"
+
+
+class Recorder:
+    """What the global hooks see during one run of main()."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.stack: list[str] = []
+        self.steps: list[dict[str, Any]] = []
+        self.modes: set[tuple[str, str, bool, bool]] = set()
+        self.targets: set[tuple[str, str, str, int, int]] = set()
+        self.names: dict[int, str] = {}
+        self.optimizers: list[Any] = []
+
+    @property
+    def current(self) -> str:
+        return self.stack[-1] if self.stack else "main"
+
+    def phase(self, function: Any) -> Any:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            self.stack.append(function.__name__)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.stack.pop()
+
+        return wrapper
+
+    def install(self) -> None:
+        import torch
+        from torch.nn.modules.batchnorm import _BatchNorm
+        from torch.nn.modules.dropout import _DropoutNd
+        from torch.nn.modules.loss import CrossEntropyLoss, NLLLoss
+        from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+        def on_forward(module: Any, args: tuple) -> None:
+            if isinstance(module, _DropoutNd):
+                self.modes.add((self.current, "Dropout", module.training, torch.is_grad_enabled()))
+            elif isinstance(module, _BatchNorm):
+                self.modes.add((self.current, "BatchNorm", module.training, torch.is_grad_enabled()))
+            elif isinstance(module, (CrossEntropyLoss, NLLLoss)) and len(args) >= 2:
+                logits, target = args[0], args[1]
+                if isinstance(logits, torch.Tensor) and isinstance(target, torch.Tensor):
+                    self.targets.add((self.current, type(module).__name__, str(target.dtype), target.dim(), logits.dim()))
+            for name, param in module.named_parameters():
+                self.names.setdefault(id(param), name)
+
+        def on_step(optimizer: Any, args: tuple, kwargs: dict) -> None:
+            if all(o is not optimizer for o in self.optimizers):
+                self.optimizers.append(optimizer)
+            total, missing = 0.0, []
+            for group in optimizer.param_groups:
+                for param in group["params"]:
+                    if param.grad is None:
+                        if param.requires_grad:
+                            missing.append(self.names.get(id(param), "an unnamed parameter"))
+                    else:
+                        total += float(param.grad.detach().double().pow(2).sum())
+            self.steps.append({
+                "phase": self.current,
+                "lr": [float(group["lr"]) for group in optimizer.param_groups],
+                "grad": total ** 0.5,
+                "missing": missing,
+            })
+
+        torch.nn.modules.module.register_module_forward_pre_hook(on_forward)
+        register_optimizer_step_pre_hook(on_step)
+
+    def final_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        for i, optimizer in enumerate(self.optimizers):
+            for group in optimizer.param_groups:
+                for param in group["params"]:
+                    name = self.names.get(id(param), f"#{len(params)}")
+                    params[f"{i}:{name}" if i else name] = plain(param)
+        return params

@@ -1,0 +1,129 @@
+"""The mutation engine: parse a program once, ask each bug class where it applies, apply.
+
+A bug class's mutator is a small generator function over a parsed program
+(:class:`Tree`) that yields :class:`Edit` objects: the node to replace, its
+replacement, and the surface form. The engine numbers the sites, applies each
+edit with LibCST's identity-based ``deep_replace`` and returns :class:`Mutant`
+objects. Mutators never hard-code line numbers; they match idioms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Union
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+
+Replacement = Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One surface form of a bug at one site."""
+
+    site: cst.CSTNode  # the code that carries the bug: gives the site's line and scope
+    node: cst.CSTNode  # the node that is replaced (the site itself, or a block around it)
+    replacement: Replacement
+    form: str  # e.g. "labels.float()", "zero_grad removed"
+
+
+Mutator = Callable[["Tree"], Iterator[Edit]]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    bug: str  # bug class id
+    site: int  # index of the site among this class's sites in the program
+    form: str
+    line: int  # line of the site in the clean program
+    scope: str  # "train" or "Encoder.forward": where a learner should look
+    source: str  # the mutated program
+
+
+class Tree:
+    """A parsed program with the lookups mutators need (parents, lines, scopes)."""
+
+    def __init__(self, source: str) -> None:
+        wrapper = MetadataWrapper(cst.parse_module(source))
+        self.module = wrapper.module
+        self._parents = wrapper.resolve(ParentNodeProvider)
+        self._positions = wrapper.resolve(PositionProvider)
+
+    def find(self, matcher: m.BaseMatcherNode) -> list[cst.CSTNode]:
+        """Every node matching ``matcher``, in source order."""
+        return list(m.findall(self.module, matcher))
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self._parents.get(node)
+
+    def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        parent = self.parent(node)
+        while parent is not None:
+            yield parent
+            parent = self.parent(parent)
+
+    def enclosing(self, node: cst.CSTNode, kind: type) -> cst.CSTNode | None:
+        return next((a for a in self.ancestors(node) if isinstance(a, kind)), None)
+
+    def statement(self, node: cst.CSTNode) -> cst.CSTNode:
+        """The statement (simple line or compound) that contains ``node``."""
+        for candidate in (node, *self.ancestors(node)):
+            if isinstance(candidate, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                return candidate
+        raise ValueError("node is not inside a statement")
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self._positions[node].start.line
+
+    def scope(self, node: cst.CSTNode) -> str:
+        """Dotted name of the class/function around ``node``, e.g. ``Encoder.forward``."""
+        names = [
+            a.name.value
+            for a in self.ancestors(node)
+            if isinstance(a, (cst.FunctionDef, cst.ClassDef))
+        ]
+        return ".".join(reversed(names)) or "<module>"
+
+
+def mutants_of(source: str, bug: str, mutator: Mutator, tree: Tree | None = None) -> list[Mutant]:
+    """Apply every edit ``mutator`` proposes for ``source``; one Mutant per edit."""
+    tree = tree or Tree(source)
+    sites: dict[int, int] = {}  # id(site node) -> site index
+    result = []
+    for edit in mutator(tree):
+        site = sites.setdefault(id(edit.site), len(sites))
+        new_module = tree.module.deep_replace(edit.node, edit.replacement)
+        assert isinstance(new_module, cst.Module)
+        code = new_module.code
+        if code == source:  # a no-op edit is a mutator bug, never an exercise
+            raise AssertionError(f"{bug}: edit {edit.form!r} changes nothing")
+        result.append(Mutant(bug, site, edit.form, tree.line(edit.site), tree.scope(edit.site), code))
+    return result
+
+
+def dotted(node: cst.BaseExpression) -> str:
+    """``torch.nn.functional.relu`` for an Attribute chain, ``relu`` for a Name, else ''."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else ""
+    return ""
+
+
+def expr(code: str) -> cst.BaseExpression:
+    return cst.parse_expression(code)
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def names_read(nodes: Iterable[cst.CSTNode]) -> set[str]:
+    """Every bare name that appears in ``nodes`` (a cheap over-approximation of reads)."""
+    found: set[str] = set()
+    for node in nodes:
+        found.update(n.value for n in m.findall(node, m.Name()))
+    return found
