@@ -206,21 +206,23 @@ def reveal(path: Path, yes: bool) -> int:
 
 
 @main.command()
+@click.option("--topic", default=None, help="Only the programs of this topic.")
 @json_option
 @_one_line_errors
-def selfcheck(as_json: bool) -> int:
+def selfcheck(topic: str | None, as_json: bool) -> int:
     """Run the kill matrix: every mutant killed, every clean program passing.
 
     \b
     Example:
       bughunt selfcheck --json
     """
+    from bughunt.clean_programs import PROGRAMS, programs_of
     from bughunt.detector.runner import prestart
     from bughunt.selfcheck import kill_matrix
 
     prestart()
     progress = None if as_json else (lambda row: click.echo("." if row.killed else "S", nl=False, err=True))
-    matrix = kill_matrix(on_mutant=progress)
+    matrix = kill_matrix(programs_of(topic) if topic else PROGRAMS, on_mutant=progress)
     counts = matrix.counts()
     survivors = [{"program": r.program, "bug": r.mutant.bug, "site": r.mutant.site, "form": r.mutant.form,
                   "line": r.mutant.line} for r in matrix.survivors]

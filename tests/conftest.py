@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bughunt.cli import main
+
+
+class Bughunt:
+    """Runs the CLI in-process, as a user would type it."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None):
+        return self.runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def bughunt() -> Bughunt:
+    return Bughunt()
+
+
+def apply_patch(diff: str, target: Path) -> None:
+    """Apply a unified diff with the real `patch` tool, as the README tells learners to."""
+    subprocess.run(["patch", "--quiet", str(target)], input=diff, text=True, check=True)
+
+
+def make_exercise(root: Path, program_id: str, bug: str, form: str) -> Path:
+    """Write the exercise of ``program_id`` whose bug is ``bug`` in ``form`` into a workspace."""
+    from bughunt import __version__
+    from bughunt.clean_programs import get_program
+    from bughunt.exercise import Exercise, mutants
+    from bughunt.workspace import Entry, Workspace, sha256
+
+    program = get_program(program_id)
+    [index] = [i for i, m in enumerate(mutants(program)) if m.bug == bug and m.form == form]
+    exercise = Exercise(program, index)
+    workspace = Workspace.open(root, create=True)
+    name = workspace.free_name(program.topic)
+    text = exercise.text(name)
+    return workspace.add(Entry(name, program.id, exercise.seed, sha256(text), __version__), text)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1))

@@ -1,0 +1,92 @@
+"""The detectors' comparisons on hand-made observations (no torch, no processes)."""
+
+from bughunt.bug_catalog import all_checks
+from bughunt.detector import checks
+
+
+def tensor(shape, values, dtype="torch.float32"):
+    return {"__tensor__": True, "shape": shape, "dtype": dtype, "values": values}
+
+
+def obs(**fields):
+    base = {"error": None, "result": None, "steps": [], "modes": [], "targets": [], "params": {}}
+    return {**base, **fields}
+
+
+def step(lr=0.1, grad=1.0, missing=(), phase="train"):
+    return {"phase": phase, "lr": [lr], "grad": grad, "missing": list(missing)}
+
+
+def test_shape_difference_is_described_with_both_shapes():
+    ref = obs(result={"out": tensor([1, 3], [0.0, 1.0, 2.0])})
+    cand = obs(result={"out": tensor([3], [0.0, 1.0, 2.0])})
+    assert checks.same_results(ref, cand) == "out has shape (3,) instead of (1, 3)"
+
+
+def test_values_within_tolerance_pass_and_beyond_fail():
+    ref = obs(result={"loss": [0.5, 0.25]})
+    assert checks.same_results(ref, obs(result={"loss": [0.5 + 1e-7, 0.25]})) is None
+    assert checks.same_results(ref, obs(result={"loss": [0.5, 0.3]})) == "loss[1] is 0.3 instead of 0.25"
+
+
+def test_missing_key_and_length_are_reported():
+    ref = obs(result={"history": [1.0, 2.0], "acc": 0.5})
+    assert "lacks 'acc'" in checks.same_results(ref, obs(result={"history": [1.0, 2.0]}))
+    assert checks.same_results(ref, obs(result={"history": [1.0], "acc": 0.5})) == "history has 1 entries instead of 2"
+
+
+def test_nan_equals_nan_only():
+    nan = float("nan")
+    assert checks.close(nan, nan)
+    assert not checks.close(nan, 1.0)
+    assert not checks.close(1.0, nan)
+
+
+def test_crash_names_type_line_and_function():
+    cand = obs(error={"type": "RuntimeError", "message": "boom", "line": 12, "function": "train"})
+    assert checks.crash(obs(), cand) == "RuntimeError at line 12, in train(): boom"
+    assert checks.crash(obs(), obs()) is None
+
+
+def test_gradients_report_the_first_differing_step():
+    ref = obs(steps=[step(grad=1.0), step(grad=1.0)])
+    cand = obs(steps=[step(grad=1.0), step(grad=2.0)])
+    assert checks.gradients(ref, cand).startswith("at optimizer step 2 (in train) the gradient norm is 2")
+    assert checks.gradients(ref, ref) is None
+    assert checks.gradients(ref, obs(steps=[step()])) == "the optimizer steps 1 times instead of 2"
+
+
+def test_lr_schedule_and_grad_flow():
+    ref = obs(steps=[step(lr=0.1), step(lr=0.1)])
+    assert checks.lr_schedule(ref, obs(steps=[step(lr=0.1), step(lr=0.05)])) == \
+        "optimizer step 2 uses learning rate 0.05 instead of 0.1"
+    lost = obs(steps=[step(missing=["backbone.weight", "backbone.bias"]), step()])
+    assert checks.grad_flow(ref, lost) == "backbone.weight and 1 more get no gradient at optimizer step 1"
+
+
+def test_layer_mode_only_complains_about_phases_the_reference_fixed():
+    ref = obs(modes=[["train_one_epoch", "Dropout", True, True], ["validate", "Dropout", False, False]])
+    buggy = obs(modes=[["train_one_epoch", "Dropout", True, True], ["validate", "Dropout", True, False]])
+    extra_phase = obs(modes=[["helper", "Dropout", True, False]])
+    check = checks.layer_mode("Dropout")
+    assert check(ref, buggy) == "during validate() the Dropout layers run in training mode"
+    assert check(ref, ref) is None
+    assert check(ref, extra_phase) is None
+    assert checks.layer_mode("BatchNorm")(ref, buggy) is None
+
+
+def test_target_checks():
+    ref = obs(targets=[["train", "CrossEntropyLoss", "torch.int64", 1, 2]])
+    as_float = obs(targets=[["train", "CrossEntropyLoss", "torch.float32", 1, 2]])
+    as_column = obs(targets=[["train", "CrossEntropyLoss", "torch.int64", 2, 2]])
+    assert checks.target_dtype(ref, as_float) == \
+        "CrossEntropyLoss in train() gets targets of dtype torch.float32 instead of torch.int64"
+    assert checks.target_dtype(ref, as_column) is None
+    assert checks.target_rank(ref, as_column) == "CrossEntropyLoss in train() gets 2-D targets for 2-D logits instead of 1-D"
+
+
+def test_verify_runs_crash_first_and_generic_comparisons_last():
+    names = [c.__name__ for c in all_checks()]
+    assert names[0] == "crash"
+    assert names[-2:] == ["same_results", "same_final_params"]
+    assert names.index("lr_schedule") < names.index("gradients")
