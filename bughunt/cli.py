@@ -34,6 +34,9 @@ def _one_line_errors(command: Callable[..., int]) -> Callable[..., None]:
         except InternalError as exc:
             click.echo(f"internal error: {exc}", err=True)
             sys.exit(EXIT_BAD_INPUT)
+        except BrokenPipeError:  # `bughunt topics | head`: the reader left; so do we
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_OK)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug in bughunt: still one line, and exit 2
@@ -217,10 +220,8 @@ def selfcheck(topic: str | None, as_json: bool) -> int:
       bughunt selfcheck --json
     """
     from bughunt.clean_programs import PROGRAMS, programs_of
-    from bughunt.detector.runner import prestart
     from bughunt.selfcheck import kill_matrix
 
-    prestart()
     progress = None if as_json else (lambda row: click.echo("." if row.killed else "S", nl=False, err=True))
     matrix = kill_matrix(programs_of(topic) if topic else PROGRAMS, on_mutant=progress)
     counts = matrix.counts()

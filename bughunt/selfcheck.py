@@ -7,11 +7,14 @@ A mutant that survives would be an equivalent mutant: never acceptable.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
 from bughunt.bug_catalog import all_checks
-from bughunt.clean_programs import PROGRAMS, Program
+from bughunt.clean_programs import PROGRAMS, Program, get_program
 from bughunt.detector.runner import DEFAULT_TIMEOUT, Session
 from bughunt.exercise import mutants
 from bughunt.mutator import Mutant
@@ -65,15 +68,32 @@ def check_program(session: Session, program: Program,
     return rows, (None if clean.fixed else clean.message)
 
 
-def kill_matrix(programs: Iterable[Program] = PROGRAMS, timeout: float = DEFAULT_TIMEOUT,
-                on_mutant: Optional[Callable[[Row], None]] = None) -> Matrix:
-    programs = tuple(programs)
-    rows: list[Row] = []
-    alarms = []
+def _check(program_id: str, timeout: float) -> tuple[list[Row], Optional[str]]:
+    """One program's part of the matrix, in a pool process with its own session."""
     with Session(all_checks(), timeout=timeout) as session:
-        for program in programs:
-            program_rows, alarm = check_program(session, program, on_mutant)
-            rows.extend(program_rows)
-            if alarm:
-                alarms.append((program.id, alarm))
-    return Matrix(tuple(rows), tuple(alarms), len(programs))
+        return check_program(session, get_program(program_id))
+
+
+def kill_matrix(programs: Iterable[Program] = (), timeout: float = DEFAULT_TIMEOUT,
+                on_mutant: Optional[Callable[[Row], None]] = None, jobs: Optional[int] = None) -> Matrix:
+    """The matrix over ``programs`` (default: all), one program per job, ``jobs`` at a time
+    (default: one per CPU core)."""
+    programs = tuple(programs) or PROGRAMS
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(programs)))
+    results: dict[str, tuple[list[Row], Optional[str]]] = {}
+    if jobs == 1:
+        with Session(all_checks(), timeout=timeout) as session:
+            for program in programs:
+                results[program.id] = check_program(session, program, on_mutant)
+    else:
+        context = multiprocessing.get_context("spawn")  # a clean interpreter: each job starts its own fork server
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            futures = {pool.submit(_check, p.id, timeout): p.id for p in programs}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                for row in results[futures[future]][0]:
+                    if on_mutant:
+                        on_mutant(row)
+    rows = [row for p in programs for row in results[p.id][0]]
+    alarms = tuple((p.id, results[p.id][1]) for p in programs if results[p.id][1])
+    return Matrix(tuple(rows), alarms, len(programs))

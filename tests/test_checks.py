@@ -90,3 +90,10 @@ def test_verify_runs_crash_first_and_generic_comparisons_last():
     assert names[0] == "crash"
     assert names[-2:] == ["same_results", "same_final_params"]
     assert names.index("lr_schedule") < names.index("gradients")
+
+
+def test_a_tensor_where_a_number_belongs_is_named_as_such():
+    ref = obs(result={"loss": 0.5})
+    cand = obs(result={"loss": tensor([], [0.5])})
+    cand["result"]["loss"]["requires_grad"] = True
+    assert checks.same_results(ref, cand) == "loss is a tensor, still attached to the autograd graph instead of a Python number"

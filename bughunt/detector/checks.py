@@ -6,7 +6,8 @@ Both runs are *observations* (plain Python data made by ``worker.observe``) of
 ``error``    ``None`` or ``{"type", "message", "line", "function"}``
 ``result``   what ``main`` returned; tensors become ``{"__tensor__": True, "shape", "dtype", "values"}``
 ``steps``    one entry per optimizer step: ``{"phase", "lr", "grad", "missing"}``
-``modes``    ``[phase, layer kind, training?, grad enabled?]`` for every Dropout/BatchNorm call
+``modes``    ``[phase, module kind, training?, grad enabled?]`` for every module call; the kind is
+             "Dropout" or "BatchNorm" for those families, else the class name
 ``targets``  ``[phase, loss, target dtype, target ndim, input ndim]`` for every loss-module call
 ``params``   final parameters of every optimizer, by name
 
@@ -85,6 +86,9 @@ def difference(ref: Any, cand: Any, path: str) -> Optional[str]:
     if isinstance(ref, (int, float)) and not isinstance(ref, bool):
         if isinstance(cand, (int, float)) and not isinstance(cand, bool) and close(cand, ref):
             return None
+        if _is_tensor(cand):
+            graph = ", still attached to the autograd graph" if cand.get("requires_grad") else ""
+            return f"{path} is a tensor{graph} instead of a Python number"
         return f"{path} is {_fmt(cand)} instead of {_fmt(ref)}"
     return None if cand == ref else f"{path} is {_fmt(cand)} instead of {_fmt(ref)}"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import random
 import resource
 import sys
 import tempfile
@@ -93,6 +94,7 @@ def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorde
     import torch
 
     recorder.reset()
+    random.seed(0)  # the program seeds itself; this covers whatever it forgets
     torch.manual_seed(0)
     torch.set_grad_enabled(True)
     error, result = None, None
@@ -130,6 +132,7 @@ def plain(value: Any, depth: int = 0) -> Any:
             "__tensor__": True,
             "shape": list(value.shape),
             "dtype": str(value.dtype),
+            "requires_grad": value.requires_grad,
             "values": flat[:MAX_VALUES].tolist(),
         }
     if isinstance(value, torch.nn.Module):
@@ -181,10 +184,13 @@ class Recorder:
 
         def on_forward(module: Any, args: tuple) -> None:
             if isinstance(module, _DropoutNd):
-                self.modes.add((self.current, "Dropout", module.training, torch.is_grad_enabled()))
+                kind = "Dropout"
             elif isinstance(module, _BatchNorm):
-                self.modes.add((self.current, "BatchNorm", module.training, torch.is_grad_enabled()))
-            elif isinstance(module, (CrossEntropyLoss, NLLLoss)) and len(args) >= 2:
+                kind = "BatchNorm"
+            else:
+                kind = type(module).__name__
+            self.modes.add((self.current, kind, module.training, torch.is_grad_enabled()))
+            if isinstance(module, (CrossEntropyLoss, NLLLoss)) and len(args) >= 2:
                 logits, target = args[0], args[1]
                 if isinstance(logits, torch.Tensor) and isinstance(target, torch.Tensor):
                     self.targets.add((self.current, type(module).__name__, str(target.dtype), target.dim(), logits.dim()))
