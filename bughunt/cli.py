@@ -1,4 +1,8 @@
-"""The command line: parsing and printing only. The work happens in the modules it calls."""
+"""The command line: parsing and printing only. The work happens in the modules it calls.
+
+Shell completion (bash, zsh, fish) comes from click:
+``eval "$(_BUGHUNT_COMPLETE=bash_source bughunt)"`` in ~/.bashrc.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 import click
+from rich.text import Text
 
-from bughunt import __version__
+from bughunt import __version__, ui
 from bughunt.errors import BadInput
 from bughunt.workspace import DEFAULT_DIR
 
@@ -37,7 +42,10 @@ def _one_line_errors(command: Callable[..., int]) -> Callable[..., None]:
         except BrokenPipeError:  # `bughunt topics | head`: the reader left; so do we
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_OK)
-        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, click.Abort):
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug in bughunt: still one line, and exit 2
             if os.environ.get("BUGHUNT_DEBUG"):
@@ -54,6 +62,10 @@ def _json(data: Any) -> None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
+workspace_option = click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DIR,
+                                show_default=True, help="The workspace folder.")
+timeout_option = click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
+                              help="Seconds one run of a program may take.")
 
 
 @click.group()
@@ -63,6 +75,7 @@ def main() -> None:
 
     \b
     bughunt generate --topic training --n 5   # exercises in ./bughunt-workspace
+    bughunt watch                              # fix them; each save is checked
     bughunt verify                             # which ones are fixed
     """
 
@@ -84,11 +97,11 @@ def catalog(as_json: bool) -> int:
         _json([{"id": b.id, "title": b.title, "symptom": b.symptom, "why": b.why, "fix": b.fix,
                 "guide": b.guide, "canonical": b.canonical} for b in bugs])
         return EXIT_OK
-    width = max(len(b.id) for b in bugs)
-    for bug in bugs:
-        click.echo(f"{click.style(bug.id.ljust(width), bold=True)}  {bug.title}  [{bug.guide.split(',')[0]}]")
+    out = ui.console()
+    ui.table(out, ["class", "title", "guide"],
+             [(Text(b.id, style="bold" if b.canonical else ""), b.title, b.guide.split(",")[0]) for b in bugs])
     canonical = sum(b.canonical for b in bugs)
-    click.echo(f"\n{len(bugs)} bug classes ({canonical} canonical). Details: bughunt catalog --json")
+    out.print(f"\n{len(bugs)} bug classes, {canonical} of them canonical (bold). Details: bughunt catalog --json")
     return EXIT_OK
 
 
@@ -108,78 +121,220 @@ def topics(as_json: bool) -> int:
         _json([{"id": t.id, "title": t.title, "guide": t.guide, "level": t.level,
                 "programs": [{"id": p.id, "title": p.title} for p in programs_of(t.id)]} for t in TOPICS])
         return EXIT_OK
+    out = ui.console()
+    rows = []
     for topic in TOPICS:
-        click.echo(f"{click.style(topic.id, bold=True)}  {topic.title}  (level {topic.level}, guide {topic.guide})")
-        for program in programs_of(topic.id):
-            click.echo(f"    {program.id:34s} {program.title}")
+        for i, program in enumerate(programs_of(topic.id)):
+            first = i == 0
+            rows.append((Text(topic.id, style="bold") if first else "", str(topic.level) if first else "",
+                         program.id, program.title))
+    ui.table(out, ["topic", "level", "program", "what it shows"], rows)
     return EXIT_OK
 
 
 @main.command()
-@click.option("--topic", required=True, help="Topic id (see `bughunt topics`).")
+@click.option("--topic", default=None, help="Topic id (see `bughunt topics`).")
+@click.option("--level", type=click.IntRange(1, 4), default=None, help="Every topic of this guide level instead.")
 @click.option("--n", "n", default=5, show_default=True, type=int, help="How many exercises.")
 @click.option("--seed", type=int, default=None, help="Same seed, same exercises. Default: a random one, printed.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DIR, show_default=True,
               help="Workspace folder (created if needed; existing exercises are kept).")
-@click.option("--program", "program_id", default=None, help="Only this program of the topic.")
+@click.option("--program", "program_id", default=None, help="Only this program.")
+@click.option("--bug", "bugs", multiple=True, help="Only these bug classes (repeatable; see `bughunt catalog`).")
+@click.option("--force", is_flag=True, help="Reuse names from 01, replacing files; edited ones are kept as .bak.")
 @json_option
 @_one_line_errors
-def generate(topic: str, n: int, seed: int | None, out: Path, program_id: str | None, as_json: bool) -> int:
+def generate(topic: str | None, level: int | None, n: int, seed: int | None, out: Path, program_id: str | None,
+             bugs: tuple[str, ...], force: bool, as_json: bool) -> int:
     """Write buggy exercises into a workspace.
 
     \b
-    Example:
+    Examples:
       bughunt generate --topic training --n 5 --seed 7
+      bughunt generate --level 2 --n 3
+      bughunt generate --topic models --bug wrong-cat-dim --bug inplace-relu
     """
-    from bughunt.exercise import generate as run
+    from bughunt.exercise import generate as run, select_programs
 
     seed = random.randrange(1_000_000) if seed is None else seed
-    written = run(topic, n, seed, out, program_id)
+    written = run(select_programs(topic, level, program_id), n, seed, out, bugs=bugs, force=force)
     if as_json:
         _json([{"path": str(g.path), "topic": g.topic, "program": g.program} for g in written])
         return EXIT_OK
-    click.echo(f"wrote {len(written)} exercises to {out}/ (seed {seed}):")
+    console = ui.console()
+    console.print(f"wrote {len(written)} exercises to {out}/ (seed {seed}):")
+    ui.table(console, ["exercise", "program"], [(g.path.name, g.program) for g in written])
     for g in written:
-        click.echo(f"    {g.path.name:22s} {g.program}")
-    click.echo("Fix them, then run: bughunt verify" + ("" if out == Path(DEFAULT_DIR) else f" --workspace {out}"))
+        if g.backup:
+            console.print(f"kept your edited {g.path.name} as {g.backup.name}")
+    where = "" if out == Path(DEFAULT_DIR) else f" --workspace {out}"
+    console.print(f"Fix them, checking each save with: bughunt watch{where}")
     return EXIT_OK
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DIR,
-              show_default=True, help="Workspace to verify when no PATHS are given.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds one run of a program may take.")
+@workspace_option
+@timeout_option
 @json_option
 @_one_line_errors
-def verify(paths: tuple[Path, ...], workspace: Path, timeout: float | None, as_json: bool) -> int:
+def verify(paths: tuple[Path, ...], workspace: Path, timeout: float, as_json: bool) -> int:
     """Check exercises by behaviour: fixed, or still buggy with the symptom.
 
     Exit code 0 when every exercise is fixed, 1 when one still has a bug,
     2 when a file cannot be checked (syntax error, not an exercise).
 
     \b
-    Example:
+    Examples:
       bughunt verify
       bughunt verify bughunt-workspace/training_03.py
     """
-    from bughunt.detector.runner import DEFAULT_TIMEOUT, prestart
-    from bughunt.exercise import verify as run
+    from rich.progress import Progress
+
+    from bughunt.detector.runner import prestart
+    from bughunt.exercise import targets, verify as run
 
     prestart()
-    results = run(paths, workspace, timeout or DEFAULT_TIMEOUT)
+    count = len(targets(paths, workspace))  # checks every path before any work starts
+    out, err = ui.console(), ui.console(stderr=True)
+    with Progress(console=err, transient=True, disable=as_json or count < 2 or not err.is_terminal) as bar:
+        task = bar.add_task("verifying", total=count)
+        results = run(paths, workspace, timeout, on_result=lambda _: bar.advance(task))
     if as_json:
         _json([{"path": str(r.path), "fixed": r.verdict.fixed, "message": r.verdict.message} for r in results])
     else:
         width = max(len(r.path.name) for r in results)
         for r in results:
-            state = click.style("fixed", fg="green") if r.verdict.fixed else click.style("bug  ", fg="red")
-            click.echo(f"{r.path.name.ljust(width)}  {state}  {r.verdict.message}".rstrip())
-        fixed = sum(r.verdict.fixed for r in results)
-        click.echo(f"{fixed} of {len(results)} fixed")
+            out.print(ui.verdict_line(r.path.name, width, r.verdict.fixed, r.verdict.message))
+        out.print(ui.bar(sum(r.verdict.fixed for r in results), len(results), out))
     if any(r.verdict.unusable for r in results):
         return EXIT_BAD_INPUT
     return EXIT_OK if all(r.verdict.fixed for r in results) else EXIT_BUGS
+
+
+@main.command()
+@workspace_option
+@json_option
+@_one_line_errors
+def status(workspace: Path, as_json: bool) -> int:
+    """Every exercise with its state (new, edited, fixed) and the hints used.
+
+    \b
+    Example:
+      bughunt status --json
+    """
+    from bughunt.learner import status as run
+    from bughunt.workspace import Workspace
+
+    rows = run(Workspace.open(workspace))
+    if as_json:
+        _json([{"path": str(r.path), "topic": r.topic, "program": r.program, "state": r.state, "hints": r.hints,
+                "message": r.message} for r in rows])
+        return EXIT_OK
+    out = ui.console()
+    styles = {"fixed": "green", "edited": "yellow", "new": "", "missing": "red"}
+    ui.table(out, ["exercise", "program", "state", "hints", "last verdict"],
+             [(r.path.name, r.program, Text(r.state, style=styles[r.state]), str(r.hints), r.message) for r in rows])
+    out.print(ui.bar(sum(r.state == "fixed" for r in rows), len(rows), out))
+    return EXIT_OK
+
+
+@main.command()
+@click.argument("exercise", type=click.Path(path_type=Path))
+@click.option("--all", "every", is_flag=True, help="Show every hint step at once.")
+@timeout_option
+@json_option
+@_one_line_errors
+def hint(exercise: Path, every: bool, timeout: float, as_json: bool) -> int:
+    """The next hint for an exercise: symptom, then where to look, then the bug's explanation.
+
+    \b
+    Examples:
+      bughunt hint bughunt-workspace/training_03.py
+      bughunt hint bughunt-workspace/training_03.py --all
+    """
+    from bughunt.learner import HINT_STEPS, hints
+
+    shown, fixed = hints(exercise, every=every, timeout=timeout)
+    if as_json:
+        _json({"fixed": fixed, "hints": [{"step": h.step, "title": h.title, "text": h.text} for h in shown]})
+        return EXIT_OK
+    out = ui.console()
+    if fixed:
+        out.print(f"{exercise.name} is fixed: no hint needed.")
+        return EXIT_OK
+    for h in shown:
+        out.print(Text(f"Hint {h.step} of {HINT_STEPS}: {h.title}", style="bold"))
+        out.print(Text(h.text))
+    if shown and shown[-1].step < HINT_STEPS:
+        out.print(Text(f"(run `bughunt hint {exercise}` again for the next step)", style="dim"))
+    return EXIT_OK
+
+
+@main.command()
+@workspace_option
+@click.option("--poll", is_flag=True, help="Check files every half second instead of waiting for change events.")
+@timeout_option
+@_one_line_errors
+def watch(workspace: Path, poll: bool, timeout: float) -> int:
+    """Re-verify each exercise the moment it is saved; Ctrl-C to stop.
+
+    Starts at the first unfixed exercise and moves on when it is fixed.
+
+    \b
+    Examples:
+      bughunt watch
+      bughunt watch --workspace my-ws --poll
+    """
+    from bughunt.detector.runner import prestart
+    from bughunt.watch import AllFixed, Checked, Focus, watch as run
+    from bughunt.workspace import Workspace
+
+    prestart()
+    ws = Workspace.open(workspace)
+    if not ws.entries:
+        raise BadInput(f"{workspace} has no exercises; run `bughunt generate` first")
+    out = ui.console()
+
+    def show(event: Any) -> None:
+        if isinstance(event, Focus):
+            out.print(Text(f"\nnow: {event.target.path}", style="bold") + Text("  (save it to check)", style="dim"))
+        elif isinstance(event, Checked):
+            out.print(ui.verdict_line(event.target.entry.file, 0, event.verdict.fixed, event.verdict.message)
+                      + Text(f"  ({event.seconds:.2f} s)", style="dim"))
+            out.print(ui.bar(event.fixed, event.total, out))
+        elif isinstance(event, AllFixed):
+            out.print(Text(f"all {event.total} exercises fixed", style="bold green"))
+        out.file.flush()
+
+    try:
+        run(ws, show, poll=poll, timeout=timeout)
+    except KeyboardInterrupt:
+        out.print("stopped watching")
+    return EXIT_OK
+
+
+@main.command()
+@click.argument("exercise", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_one_line_errors
+def reset(exercise: Path, yes: bool) -> int:
+    """Restore an exercise as generated; your edited version is kept as a .bak file beside it.
+
+    \b
+    Example:
+      bughunt reset bughunt-workspace/training_03.py --yes
+    """
+    from bughunt.learner import reset as run
+    from bughunt.workspace import Workspace
+
+    Workspace.of_file(exercise)  # checks the path before asking anything
+    if not yes and not _confirm(f"Restore {exercise.name} as generated?"):
+        click.echo("not reset", err=True)
+        return EXIT_OK
+    backup = run(exercise)
+    click.echo(f"restored {exercise.name}" + (f"; your version is in {backup.name}" if backup else ""))
+    return EXIT_OK
 
 
 @main.command()
@@ -196,16 +351,18 @@ def reveal(path: Path, yes: bool) -> int:
     from bughunt.exercise import reveal as run
 
     diff = run(path)  # checks the path before asking anything
-    if not yes:
-        try:
-            agreed = click.confirm(f"Show the solution of {path.name}?", default=False, err=True)
-        except click.Abort:  # no answer can come (input closed)
-            raise BadInput("reveal asks before showing a solution; pass --yes when input is not a terminal") from None
-        if not agreed:
-            click.echo("not revealed", err=True)
-            return EXIT_OK
+    if not yes and not _confirm(f"Show the solution of {path.name}?"):
+        click.echo("not revealed", err=True)
+        return EXIT_OK
     click.echo(diff, nl=False)
     return EXIT_OK
+
+
+def _confirm(question: str) -> bool:
+    try:
+        return click.confirm(question, default=False, err=True)
+    except click.Abort:  # no answer can come (input closed)
+        raise BadInput("this command asks first; pass --yes when input is not a terminal") from None
 
 
 @main.command()
@@ -216,14 +373,21 @@ def selfcheck(topic: str | None, as_json: bool) -> int:
     """Run the kill matrix: every mutant killed, every clean program passing.
 
     \b
-    Example:
-      bughunt selfcheck --json
+    Examples:
+      bughunt selfcheck
+      bughunt selfcheck --topic training --json
     """
+    from rich.progress import Progress
+
     from bughunt.clean_programs import PROGRAMS, programs_of
+    from bughunt.exercise import mutants
     from bughunt.selfcheck import kill_matrix
 
-    progress = None if as_json else (lambda row: click.echo("." if row.killed else "S", nl=False, err=True))
-    matrix = kill_matrix(programs_of(topic) if topic else PROGRAMS, on_mutant=progress)
+    programs = programs_of(topic) if topic else PROGRAMS
+    out, err = ui.console(), ui.console(stderr=True)
+    with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
+        task = bar.add_task("kill matrix", total=sum(len(mutants(p)) for p in programs))
+        matrix = kill_matrix(programs, on_mutant=lambda _: bar.advance(task))
     counts = matrix.counts()
     survivors = [{"program": r.program, "bug": r.mutant.bug, "site": r.mutant.site, "form": r.mutant.form,
                   "line": r.mutant.line} for r in matrix.survivors]
@@ -231,10 +395,9 @@ def selfcheck(topic: str | None, as_json: bool) -> int:
     if as_json:
         _json({**counts, "survivors": survivors, "false_alarms": alarms})
     else:
-        click.echo("", err=True)
-        click.echo(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
+        out.print(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
         for s in survivors:
-            click.echo(f"SURVIVOR {s['program']} {s['bug']} line {s['line']} ({s['form']})")
+            out.print(Text(f"SURVIVOR {s['program']} {s['bug']} line {s['line']} ({s['form']})", style="red"))
         for a in alarms:
-            click.echo(f"FALSE ALARM {a['program']}: {a['message']}")
+            out.print(Text(f"FALSE ALARM {a['program']}: {a['message']}", style="red"))
     return EXIT_OK if matrix.ok else EXIT_BUGS

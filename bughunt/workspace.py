@@ -9,18 +9,22 @@ is never overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Iterator
 
 from bughunt import __version__
 from bughunt.errors import BadInput
 
 DEFAULT_DIR = "bughunt-workspace"
 MANIFEST = Path(".bughunt") / "manifest.json"
+STATE = Path(".bughunt") / "state.json"  # the learner's progress: verdicts and hints used
+LOCK = Path(".bughunt") / "lock"
 FORMAT = 1
 
 
@@ -31,6 +35,16 @@ class Entry:
     seed: int  # exercise seed: selects the bug site, later the camouflage
     sha256: str  # of the file as generated: tells "edited" from "as generated"
     tool: str = __version__
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What bughunt remembers of the learner's work on one exercise."""
+
+    hints: int = 0  # hint steps shown so far
+    verified: str = ""  # sha256 of the file content the last verdict is about
+    fixed: bool = False
+    message: str = ""  # the last verdict's symptom
 
 
 def sha256(text: str) -> str:
@@ -92,12 +106,60 @@ class Workspace:
     def path(self, entry: Entry) -> Path:
         return self.root / entry.file
 
-    def add(self, entry: Entry, text: str) -> Path:
-        """Write a new exercise file (never over an existing one), then record it."""
+    def entry(self, path: Path) -> Entry:
+        entry = self.entries.get(path.name)
+        if entry is None or path.resolve().parent != self.root.resolve():
+            raise BadInput(f"{path} is not an exercise of the workspace {self.root}")
+        return entry
+
+    # --- progress ------------------------------------------------------------------------
+
+    def progress(self) -> dict[str, Progress]:
+        path = self.root / STATE
+        if not path.exists():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return {name: Progress(**fields) for name, fields in data["exercises"].items()}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise BadInput(f"{path} is unreadable: {exc}") from None
+
+    @contextlib.contextmanager
+    def updating_progress(self) -> Iterator[dict[str, Progress]]:
+        """Read, change and atomically rewrite the progress, holding the workspace lock so that
+        two bughunt processes never lose each other's updates."""
+        (self.root / LOCK).parent.mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOCK, "a+") as lock:
+            _lock(lock)
+            progress = self.progress()
+            yield progress
+            data = {"format": FORMAT, "exercises": {k: asdict(v) for k, v in sorted(progress.items())}}
+            write_atomic(self.root / STATE, json.dumps(data, indent=2) + "\n", overwrite=True)
+
+    def record(self, entry: Entry, **changes: object) -> Progress:
+        with self.updating_progress() as progress:
+            progress[entry.file] = replace(progress.get(entry.file, Progress()), **changes)
+            return progress[entry.file]
+
+    def state_of(self, entry: Entry, progress: Progress) -> str:
+        """``new`` (as generated), ``fixed`` (its current text passed verify) or ``edited``."""
+        try:
+            current = sha256(self.path(entry).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return "missing"
+        if progress.fixed and progress.verified == current:
+            return "fixed"
+        return "new" if current == entry.sha256 else "edited"
+
+    def add(self, entry: Entry, text: str, *, overwrite: bool = False) -> Path:
+        """Write an exercise file (over an existing one only if told), then record it."""
         target = self.root / entry.file
-        write_atomic(target, text, overwrite=False)
+        write_atomic(target, text, overwrite=overwrite)
         self.entries[entry.file] = entry
         self.save()
+        if overwrite:
+            with self.updating_progress() as progress:
+                progress.pop(entry.file, None)
         return target
 
     def save(self) -> None:
@@ -110,3 +172,11 @@ class Workspace:
         while (name := f"{topic}_{n:02d}.py") in self.entries or (self.root / name).exists():
             n += 1
         return name
+
+
+def _lock(file: object) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; writes stay atomic
+        return
+    fcntl.flock(file.fileno(), fcntl.LOCK_EX)  # released when the file is closed

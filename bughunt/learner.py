@@ -1,0 +1,101 @@
+"""The learner's side of a workspace: status, the hint ladder, reset.
+
+Hints climb one step per call and the step reached is remembered per exercise:
+1. the symptom, with the smallest configuration that shows it;
+2. where to look: the function or method that carries the bug;
+3. the bug class's catalog entry: what it is, why it happens, how to fix it.
+No hint ever prints the reference's code.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from bughunt.bug_catalog import BugClass, all_checks, get_class
+from bughunt.clean_programs import get_program
+from bughunt.detector.runner import Session
+from bughunt.exercise import Exercise, Target, free_backup, verify_target
+from bughunt.workspace import Progress, Workspace, sha256, write_atomic
+
+HINT_STEPS = 3
+
+
+@dataclass(frozen=True)
+class Status:
+    path: Path
+    topic: str
+    program: str
+    state: str  # new / edited / fixed / missing
+    hints: int
+    message: str  # the last verdict's symptom, if it is about the current text
+
+
+def status(workspace: Workspace) -> list[Status]:
+    progress = workspace.progress()
+    rows = []
+    for entry in sorted(workspace.entries.values(), key=lambda e: e.file):
+        done = progress.get(entry.file)
+        state = workspace.state_of(entry, done or Progress())
+        current = done and done.verified and _current_sha(workspace.path(entry)) == done.verified
+        rows.append(Status(workspace.path(entry), get_program(entry.program).topic, entry.program, state,
+                           done.hints if done else 0, done.message if current else ""))
+    return rows
+
+
+def _current_sha(path: Path) -> str:
+    try:
+        return sha256(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+@dataclass(frozen=True)
+class Hint:
+    step: int  # 1-based
+    title: str
+    text: str
+
+
+def hints(path: Path, *, every: bool = False, timeout: float = 60.0) -> tuple[list[Hint], bool]:
+    """The next hint step (or all of them), and whether the exercise is already fixed."""
+    workspace, entry = Workspace.of_file(path)
+    target = Target(workspace, entry)
+    record = workspace.progress().get(entry.file)
+    if not (record and record.verified == _current_sha(target.path)):
+        with Session(all_checks(), timeout=timeout) as session:
+            verify_target(session, target)
+        record = workspace.progress()[entry.file]
+    if record.fixed:
+        return [], True
+    used = record.hints
+    upto = HINT_STEPS if every else min(used + 1, HINT_STEPS)
+    workspace.record(entry, hints=max(used, upto))
+    exercise = Exercise(get_program(entry.program), entry.seed)
+    steps = _ladder(record.message, exercise.mutant.scope, get_class(exercise.mutant.bug))
+    first = 1 if every else upto
+    return [Hint(i, *steps[i - 1]) for i in range(first, upto + 1)], False
+
+
+def _ladder(symptom: str, scope: str, bug: BugClass) -> list[tuple[str, str]]:
+    where = "the module's top level" if scope == "<module>" else f"{scope}()"
+    return [
+        ("What goes wrong", f"{symptom}\n{bug.hints[0]}"),
+        ("Where to look", f"The bug is in {where}. {bug.hints[1]}"),
+        (bug.title, f"{bug.why}\nFix: {bug.fix}\nGuide: {bug.guide}"),
+    ]
+
+
+def reset(path: Path) -> Path | None:
+    """Restore the exercise as generated. An edited file is first copied beside it; returns that copy."""
+    workspace, entry = Workspace.of_file(path)
+    target = workspace.path(entry)
+    original = Exercise(get_program(entry.program), entry.seed).text(entry.file)
+    backup = None
+    if target.exists() and _current_sha(target) != sha256(original):
+        backup = free_backup(target)
+        shutil.copy2(target, backup)
+    write_atomic(target, original, overwrite=True)
+    workspace.record(entry, verified="", fixed=False, message="")
+    return backup
