@@ -207,7 +207,10 @@ def verify_target(session: Session, target: Target) -> Verdict:
         source = target.path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return Verdict(False, f"cannot be read: {exc}", unusable=True)
-    verdict = session.verify(program, program.source(), source, str(target.path))
+    with target.workspace.guarded() as restored:
+        verdict = session.verify(program, program.source(), source, str(target.path))
+    if restored:
+        verdict = Verdict(False, f"tampered: the program changed {', '.join(restored)} (put back)")
     target.workspace.record(target.entry, verified=sha256(source), fixed=verdict.fixed, message=verdict.message)
     return verdict
 

@@ -112,6 +112,26 @@ class Workspace:
             raise BadInput(f"{path} is not an exercise of the workspace {self.root}")
         return entry
 
+    @contextlib.contextmanager
+    def guarded(self) -> Iterator[list[str]]:
+        """Around a run of learner code: afterwards, put back the manifest if it changed and any
+        exercise file that disappeared. The yielded list names what had to be put back."""
+        manifest = self.root / MANIFEST
+        saved = {manifest: _read_bytes(manifest)}
+        saved.update({self.path(e): _read_bytes(self.path(e)) for e in self.entries.values()})
+        restored: list[str] = []
+        try:
+            yield restored
+        finally:
+            for path, content in saved.items():
+                if content is None:
+                    continue
+                now = _read_bytes(path)
+                if (path == manifest and now != content) or now is None:  # learners edit exercises, not these
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    write_atomic(path, content.decode("utf-8"), overwrite=True)
+                    restored.append(str(path.relative_to(self.root)))
+
     # --- progress ------------------------------------------------------------------------
 
     def progress(self) -> dict[str, Progress]:
@@ -172,6 +192,13 @@ class Workspace:
         while (name := f"{topic}_{n:02d}.py") in self.entries or (self.root / name).exists():
             n += 1
         return name
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _lock(file: object) -> None:

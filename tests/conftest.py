@@ -37,7 +37,7 @@ def make_exercise(root: Path, program_id: str, bug: str, form: str) -> Path:
     from bughunt.workspace import Entry, Workspace, sha256
 
     program = get_program(program_id)
-    [index] = [i for i, m in enumerate(mutants(program)) if m.bug == bug and m.form == form]
+    index = next(i for i, m in enumerate(mutants(program)) if m.bug == bug and m.form == form)  # first site
     exercise = Exercise(program, index)
     workspace = Workspace.open(root, create=True)
     name = workspace.free_name(program.topic)

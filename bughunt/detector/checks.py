@@ -97,16 +97,29 @@ def difference(ref: Any, cand: Any, path: str) -> Optional[str]:
 
 
 def crash(ref: Obs, cand: Obs) -> Optional[str]:
-    """The candidate raises where the reference does not."""
+    """The candidate raises (or exits, runs out of memory, tampers) where the reference does not."""
     error = cand["error"]
-    if error is None:
-        return None
+    return describe_error(error) if error else None
+
+
+def describe_error(error: dict[str, Any]) -> str:
     where = f" at line {error['line']}, in {error['function']}()" if error.get("line") else ""
-    return f"{error['type']}{where}: {error['message']}"
+    kind, message = error.get("kind", "exception"), error["message"]
+    if kind == "exit":
+        return f"the program called {message}{where}"
+    if kind == "memory":
+        return f"the program ran out of memory{where} (it may use {message} more)"
+    if kind == "missing":
+        return f"the exercise must define {message}()"
+    if kind == "tampered":
+        return f"tampered: {message}"
+    return f"{error['type']}{where}: {message}"
 
 
 def same_results(ref: Obs, cand: Obs) -> Optional[str]:
     """What main() returns matches the reference within tolerance."""
+    if not isinstance(cand["result"], type(ref["result"])):
+        return f"main() returns {type(cand['result']).__name__} instead of {type(ref['result']).__name__}"
     return difference(ref["result"], cand["result"], "")
 
 

@@ -10,7 +10,10 @@ cores); reference observations are cached, so a reference runs once per config.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import shutil
 import signal
+import tempfile
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
 
@@ -20,7 +23,7 @@ from hypothesis.errors import Flaky
 
 from bughunt.clean_programs import Program
 from bughunt.detector import worker
-from bughunt.detector.checks import Check, Obs
+from bughunt.detector.checks import Check, Obs, describe_error
 
 DEFAULT_TIMEOUT = 60.0  # seconds for one run of main(); the slowest clean program needs < 1 s
 
@@ -66,13 +69,16 @@ def prestart() -> None:
 
 
 class Worker:
-    """One child process running one program."""
+    """One child process running one program, in a scratch directory this side owns."""
 
     def __init__(self, source: str, filename: str, timeout: float) -> None:
         context = _context()
         self.timeout = timeout
+        self.scratch = tempfile.mkdtemp(prefix="bughunt-run-")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=worker.serve, args=(child, source, filename), daemon=True)
+        # The program sees only its file's name, not where the workspace is.
+        self.process = context.Process(target=worker.serve, args=(child, source, os.path.basename(filename),
+                                                                  self.scratch), daemon=True)
         self.process.start()
         child.close()
         self.load_error: Optional[dict[str, Any]] = self._receive().get("load_error")
@@ -115,10 +121,15 @@ class Worker:
             except (BrokenPipeError, OSError):
                 pass
             self.process.join(1)
+        try:  # the program's own children (a fork bomb, a stuck process group) go too
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
         if self.process.is_alive():
             self.process.kill()
-            self.process.join(5)
+        self.process.join(5)
         self.conn.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 class Runner:
@@ -259,8 +270,7 @@ class Session:
             except RunFailure as failure:
                 return Verdict(False, f"while loading, {failure}")
             if load_error:
-                where = f" at line {load_error['line']}" if load_error.get("line") else ""
-                return Verdict(False, f"{load_error['type']}{where} while loading: {load_error['message']}")
+                return Verdict(False, f"while loading, {describe_error(load_error)}")
 
             def run(config: Config) -> tuple[Obs, Obs]:
                 reference.submit(config)

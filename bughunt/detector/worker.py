@@ -5,7 +5,13 @@ requests: each is a configuration for ``main(**config)``; each answer is an
 observation (see ``checks``): what main returned and what the instrumentation saw.
 Hooks are global (module forward pre-hooks, optimizer step pre-hooks) and the
 program's own top-level functions are wrapped to know the current *phase*
-(``train``, ``validate``...). The program's output goes to /dev/null.
+(``train``, ``validate``...).
+
+Learner code is untrusted. The worker is its own process group (the parent kills
+the group on a timeout, children included), its output goes to /dev/null, its
+address space is bounded, it works in a scratch directory, it cannot import
+bughunt or Hypothesis, and after every run the worker checks that its hooks and
+the torch entry points it relies on are still the originals ("tampered" if not).
 """
 
 from __future__ import annotations
@@ -16,23 +22,27 @@ import os
 import random
 import resource
 import sys
-import tempfile
 import traceback
 import types
 from typing import Any
 
 MEMORY_HEADROOM = 4 << 30  # bytes of address space a program may add to the worker's own
 MAX_VALUES = 4096  # tensor values kept per observed tensor
+BLOCKED = ("bughunt", "hypothesis")  # packages an exercise may not import: they hold the answers
 
 
-def serve(conn: Any, source: str, filename: str) -> None:
+def serve(conn: Any, source: str, filename: str, scratch: str) -> None:
     """Entry point of a worker process: load the program, then answer run requests."""
     import torch
 
-    _isolate()
+    _isolate(scratch)
     torch.set_num_threads(1)
     recorder = Recorder()
     recorder.install()
+    guard = Guard(recorder)
+    sys.meta_path.insert(0, _Blocker())
+    for name in [n for n in sys.modules if n.split(".")[0] in BLOCKED]:
+        del sys.modules[name]  # this code keeps running; the program just cannot reach it
     try:
         module = load(source, filename, recorder)
     except BaseException as exc:  # the program's own top level failed
@@ -46,14 +56,21 @@ def serve(conn: Any, source: str, filename: str) -> None:
             return
         if config is None:
             return
-        conn.send(observe(module, config, recorder, filename))
+        observation = observe(module, config, recorder, filename)
+        tampered = guard.changes()
+        if tampered:
+            observation["error"] = {"kind": "tampered", "type": "", "line": None, "function": None,
+                                    "message": f"the program replaced {tampered}, which verification relies on"}
+        conn.send(observation)
 
 
-def _isolate() -> None:
-    """Silence the program's output, bound its memory, and give it a scratch directory."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+def _isolate(scratch: str) -> None:
+    """Silence the program's output, bound its memory, give it a scratch directory and
+    its own process group (so that a timeout kills whatever it started too)."""
+    os.setpgrp()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
     try:
         with open("/proc/self/statm") as f:
             current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
@@ -61,7 +78,60 @@ def _isolate() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (OSError, ValueError):  # no /proc (macOS): run without a memory bound
         pass
-    os.chdir(tempfile.mkdtemp(prefix="bughunt-run-"))
+    os.chdir(scratch)
+
+
+class _Blocker:
+    """An import hook that refuses bughunt and Hypothesis to the program."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.split(".")[0] in BLOCKED:
+            raise ModuleNotFoundError(f"exercises cannot import {name.split('.')[0]}", name=name)
+        return None
+
+
+class Guard:
+    """Notices a program that replaces the hooks or torch entry points the recorder relies on."""
+
+    def __init__(self, recorder: "Recorder") -> None:
+        self.recorder = recorder
+        self.baseline = self._snapshot()
+
+    @staticmethod
+    def _watched() -> dict[str, Any]:
+        import torch
+        import torch.nn.functional as F
+
+        watched = {
+            "torch.nn.Module.__call__": torch.nn.Module.__call__,
+            "torch.nn.Module._call_impl": torch.nn.Module._call_impl,
+            "torch.nn.Module.train": torch.nn.Module.train,
+            "torch.nn.Module.eval": torch.nn.Module.eval,
+            "torch.Tensor.backward": torch.Tensor.backward,
+            "torch.autograd.backward": torch.autograd.backward,
+            "torch.optim.Optimizer.zero_grad": torch.optim.Optimizer.zero_grad,
+            "torch.optim.lr_scheduler.LRScheduler.step": torch.optim.lr_scheduler.LRScheduler.step,
+            "torch.nn.functional.cross_entropy": F.cross_entropy,
+            "torch.manual_seed": torch.manual_seed,
+        }
+        for name in ("SGD", "Adam", "AdamW", "RMSprop"):
+            watched[f"torch.optim.{name}.step"] = getattr(torch.optim, name).step
+        return watched
+
+    def _snapshot(self) -> dict[str, int]:
+        return {name: id(value) for name, value in self._watched().items()}
+
+    def changes(self) -> str:
+        """The first watched name that no longer holds its original, or ''."""
+        from torch.nn.modules.module import _global_forward_pre_hooks
+        from torch.optim.optimizer import _global_optimizer_pre_hooks
+
+        if self.recorder.on_forward not in _global_forward_pre_hooks.values():
+            return "torch's global module hooks"
+        if self.recorder.on_step not in _global_optimizer_pre_hooks.values():
+            return "torch's global optimizer hooks"
+        current = self._snapshot()
+        return next((name for name, ident in self.baseline.items() if current.get(name) != ident), "")
 
 
 def load(source: str, filename: str, recorder: "Recorder") -> types.ModuleType:
@@ -85,9 +155,12 @@ def describe(exc: BaseException, filename: str) -> dict[str, Any]:
         line, function = exc.lineno, "<module>"
     text = str(exc).strip().splitlines()
     message = text[0][:300] if text else ""
+    kind = "exception"
     if isinstance(exc, SystemExit):
-        message = f"the program called sys.exit({exc.code!r})"
-    return {"type": type(exc).__name__, "message": message, "line": line, "function": function}
+        kind, message = "exit", f"sys.exit({exc.code!r})"
+    elif isinstance(exc, MemoryError) or "can't allocate memory" in message:
+        kind, message = "memory", f"more than {MEMORY_HEADROOM >> 30} GiB"
+    return {"kind": kind, "type": type(exc).__name__, "message": message, "line": line, "function": function}
 
 
 def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorder", filename: str) -> dict[str, Any]:
@@ -100,7 +173,7 @@ def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorde
     error, result = None, None
     main = getattr(module, "main", None)
     if not callable(main):
-        error = {"type": "MissingName", "message": "the exercise must define main()", "line": None, "function": None}
+        error = {"kind": "missing", "type": "", "message": "main", "line": None, "function": None}
     else:
         try:
             result = main(**config)
@@ -215,6 +288,7 @@ class Recorder:
                 "missing": missing,
             })
 
+        self.on_forward, self.on_step = on_forward, on_step
         torch.nn.modules.module.register_module_forward_pre_hook(on_forward)
         register_optimizer_step_pre_hook(on_step)
 
