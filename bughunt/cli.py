@@ -367,15 +367,17 @@ def _confirm(question: str) -> bool:
 
 @main.command()
 @click.option("--topic", default=None, help="Only the programs of this topic.")
+@click.option("--bug", "bugs", multiple=True, help="Only the mutants of these bug classes (repeatable).")
 @json_option
 @_one_line_errors
-def selfcheck(topic: str | None, as_json: bool) -> int:
+def selfcheck(topic: str | None, bugs: tuple[str, ...], as_json: bool) -> int:
     """Run the kill matrix: every mutant killed, every clean program passing.
 
     \b
     Examples:
       bughunt selfcheck
       bughunt selfcheck --topic training --json
+      bughunt selfcheck --bug device-mismatch
     """
     from rich.progress import Progress
 
@@ -383,11 +385,15 @@ def selfcheck(topic: str | None, as_json: bool) -> int:
     from bughunt.exercise import mutants
     from bughunt.selfcheck import kill_matrix
 
+    from bughunt.bug_catalog import get_class
+
+    for bug in bugs:
+        get_class(bug)
     programs = programs_of(topic) if topic else PROGRAMS
     out, err = ui.console(), ui.console(stderr=True)
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
-        task = bar.add_task("kill matrix", total=sum(len(mutants(p)) for p in programs))
-        matrix = kill_matrix(programs, on_mutant=lambda _: bar.advance(task))
+        task = bar.add_task("kill matrix", total=sum(1 for p in programs for m in mutants(p) if not bugs or m.bug in bugs))
+        matrix = kill_matrix(programs, on_mutant=lambda _: bar.advance(task), bugs=bugs)
     counts = matrix.counts()
     survivors = [{"program": r.program, "bug": r.mutant.bug, "site": r.mutant.site, "form": r.mutant.form,
                   "line": r.mutant.line} for r in matrix.survivors]

@@ -53,13 +53,15 @@ class Matrix:
         }
 
 
-def check_program(session: Session, program: Program,
-                  on_mutant: Optional[Callable[[Row], None]] = None) -> tuple[list[Row], Optional[str]]:
-    """Kill every mutant of one program; returns the rows and a false alarm, if any."""
+def check_program(session: Session, program: Program, on_mutant: Optional[Callable[[Row], None]] = None,
+                  bugs: tuple[str, ...] = ()) -> tuple[list[Row], Optional[str]]:
+    """Kill every mutant (of ``bugs``, default all) of one program; returns the rows and a false alarm, if any."""
     source = program.source()
     clean = session.verify(program, source, source, f"<clean {program.id}>")
     rows = []
     for mutant in mutants(program):
+        if bugs and mutant.bug not in bugs:
+            continue
         verdict = session.verify(program, source, mutant.source, f"<{mutant.bug} in {program.id}>", shrink=False)
         row = Row(program.id, mutant, killed=not verdict.fixed, symptom=verdict.message)
         rows.append(row)
@@ -68,14 +70,15 @@ def check_program(session: Session, program: Program,
     return rows, (None if clean.fixed else clean.message)
 
 
-def _check(program_id: str, timeout: float) -> tuple[list[Row], Optional[str]]:
+def _check(program_id: str, timeout: float, bugs: tuple[str, ...]) -> tuple[list[Row], Optional[str]]:
     """One program's part of the matrix, in a pool process with its own session."""
     with Session(all_checks(), timeout=timeout) as session:
-        return check_program(session, get_program(program_id))
+        return check_program(session, get_program(program_id), bugs=bugs)
 
 
 def kill_matrix(programs: Iterable[Program] = (), timeout: float = DEFAULT_TIMEOUT,
-                on_mutant: Optional[Callable[[Row], None]] = None, jobs: Optional[int] = None) -> Matrix:
+                on_mutant: Optional[Callable[[Row], None]] = None, jobs: Optional[int] = None,
+                bugs: tuple[str, ...] = ()) -> Matrix:
     """The matrix over ``programs`` (default: all), one program per job, ``jobs`` at a time
     (default: one per CPU core)."""
     programs = tuple(programs) or PROGRAMS
@@ -84,11 +87,11 @@ def kill_matrix(programs: Iterable[Program] = (), timeout: float = DEFAULT_TIMEO
     if jobs == 1:
         with Session(all_checks(), timeout=timeout) as session:
             for program in programs:
-                results[program.id] = check_program(session, program, on_mutant)
+                results[program.id] = check_program(session, program, on_mutant, bugs)
     else:
         context = multiprocessing.get_context("spawn")  # a clean interpreter: each job starts its own fork server
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            futures = {pool.submit(_check, p.id, timeout): p.id for p in programs}
+            futures = {pool.submit(_check, p.id, timeout, bugs): p.id for p in programs}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 for row in results[futures[future]][0]:

@@ -183,3 +183,42 @@ def test_mutants_are_distinct_and_stable(program):
     assert again == [m.source for m in found]
     for mutant in found:
         compile(mutant.source, program.id, "exec")  # every mutant is valid Python
+
+
+def test_device_mismatch_forms():
+    source = """
+    import torch
+    def main(loader, device):
+        model = Net().to(device)
+        model.to(device)
+        for xb, yb in loader:
+            xb, yb = xb.to(device), yb.to(device)
+            xb = xb.to(device)
+    class Net(nn.Module):
+        def forward(self, x):
+            return x + torch.zeros(x.shape, device=x.device)
+    """
+    found = [(m.form, changed_lines(source, m)) for m in mutate("device-mismatch", source)]
+    assert found == [
+        ("model not moved", ["model = Net()"]),
+        ("model.to(device) removed", []),
+        ("batch not moved", ["xb, yb = xb, yb.to(device)"]),
+        ("labels not moved", ["xb, yb = xb.to(device), yb"]),
+        ("batch not moved", ["xb = xb"]),
+        ("batch.to(device) result not kept", ["xb.to(device)"]),
+        ("tensor created in forward without device=", ["return x + torch.zeros(x.shape)"]),
+    ]
+
+
+def test_device_mismatch_spares_cpu_index_tensors():
+    source = """
+    import torch
+    def pick(table, t):
+        return table[t]
+    def main(device):
+        table = torch.rand(5, device=device)
+        steps = torch.tensor([0, 2], device=device)
+        return pick(table, steps)
+    """
+    assert [changed_lines(source, m) for m in mutate("device-mismatch", source)] == [
+        ["table = torch.rand(5)"]]  # a CPU index into a GPU tensor is legal: steps may stay

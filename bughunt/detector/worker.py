@@ -35,8 +35,11 @@ def serve(conn: Any, source: str, filename: str, scratch: str) -> None:
     """Entry point of a worker process: load the program, then answer run requests."""
     import torch
 
+    from bughunt.detector import virtual_cuda
+
     _isolate(scratch)
     torch.set_num_threads(1)
+    virtual_cuda.install()  # the program sees a CUDA device; device bugs raise as on a GPU
     recorder = Recorder()
     recorder.install()
     guard = Guard(recorder)
