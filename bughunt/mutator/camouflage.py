@@ -1,0 +1,248 @@
+"""Camouflage: meaning-preserving rewrites, chosen by a seed, so that no two exercises look alike.
+
+Applied after mutation, identically to the mutant and to the clean program (the exercise's
+reference), so the reveal diff still shows the bug alone. Every choice is keyed by *what* it
+rewrites (the function and the code of the node), never by position, so a mutation elsewhere
+in the file does not change the other choices.
+
+Neutral rewrites keep the behaviour exactly (the kill matrix checks that the camouflaged clean
+program passes against the plain one): local names from a table of synonyms, equivalent API
+spellings, the order of top-level definitions, the defaults of main()'s parameters. Variations
+change numbers within safe ranges (learning rate, momentum, decay, dropout): the reference of
+such an exercise is the varied clean program, never the plain one.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import random
+from typing import Any, Mapping, Sequence
+
+import libcst as cst
+import libcst.matchers as m
+
+from bughunt.mutator import dotted, expr
+
+# The guide's vocabulary and the names detectors rely on stay as they are.
+PROTECTED = frozenset({"main", "model", "loader", "train_loader", "val_loader", "criterion", "optimizer",
+                       "scheduler", "device", "scaler", "self", "cls", "loss", "epoch", "epochs"})
+
+SYNONYMS: Mapping[str, Sequence[str]] = {
+    "total": ("running_loss", "loss_sum", "epoch_total"),
+    "history": ("per_epoch", "log", "curve"),
+    "logits": ("scores", "outputs", "out_logits"),
+    "correct": ("num_correct", "hits", "n_right"),
+    "out": ("result", "output", "res"),
+    "h": ("hidden", "feat", "act"),
+    "n": ("count", "num", "size_n"),
+    "losses": ("loss_log", "loss_values", "trace"),
+    "accuracies": ("acc_log", "acc_values", "acc_curve"),
+    "features": ("inputs", "samples", "feats"),
+    "results": ("summary", "report", "outcome"),
+    "x": ("inputs", "xb", "batch"),
+    "i": ("step", "idx", "batch_idx"),
+    "z": ("code", "latent_z", "emb"),
+    "mean": ("avg", "mu", "centre"),
+}
+
+
+def _rng(seed: int, *key: object) -> random.Random:
+    digest = hashlib.sha256(repr((seed, *key)).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+class _Scoped(cst.CSTTransformer):
+    """Tracks the qualified name of the function/class being visited."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scope: list[str] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scope.append(node.name.value)
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        self.scope.pop()
+        return updated
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.scope.append(node.name.value)
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        self.scope.pop()
+        return updated
+
+    @property
+    def where(self) -> str:
+        return ".".join(self.scope)
+
+
+class _RenameLocals(cst.CSTTransformer):
+    """In each function, rename local variables that have synonyms (never parameters)."""
+
+    def __init__(self, seed: int, module_names: set[str]) -> None:
+        super().__init__()
+        self.seed, self.module_names = seed, module_names
+        self.renames: list[dict[str, str]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        params = {p.name.value for p in m.findall(node.params, m.Param())}
+        assigned = {n.value for t in m.findall(node.body, m.AssignTarget() | m.For() | m.CompFor())
+                    for n in m.findall(getattr(t, "target", t), m.Name())}
+        used = {n.value for n in m.findall(node, m.Name())}
+        taken = used | params | self.module_names
+        renames: dict[str, str] = {}
+        for name in sorted(assigned - params - PROTECTED - self.module_names):
+            options = [s for s in SYNONYMS.get(name, ()) if s not in taken and s not in renames.values()]
+            choice = _rng(self.seed, "rename", node.name.value, name).choice([name, *options])
+            if choice != name:
+                renames[name] = choice
+        outer = self.renames[-1] if self.renames else {}
+        self.renames.append({**outer, **renames})  # a nested function sees the outer renames
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        self.renames.pop()
+        return updated
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        if self.renames and original.value in self.renames[-1]:
+            return updated.with_changes(value=self.renames[-1][original.value])
+        return updated
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
+        # ``obj.x``: the attribute name is not a variable; put it back if leave_Name renamed it
+        return updated.with_changes(attr=original.attr)
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated.with_changes(keyword=original.keyword)  # f(x=...): keywords are not variables
+
+
+class _Spellings(_Scoped):
+    """Equivalent ways to write the same call, chosen per call site."""
+
+    def __init__(self, seed: int, functional: bool) -> None:
+        super().__init__()
+        self.seed, self.functional = seed, functional
+        self.seen: dict[tuple[str, str], int] = {}
+
+    def _pick(self, node: cst.CSTNode, options: Sequence[str]) -> str:
+        key = (self.where, _code(node))
+        self.seen[key] = self.seen.get(key, 0) + 1
+        return _rng(self.seed, "spell", *key, self.seen[key]).choice(list(options))
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        name = dotted(updated.func)
+        positional = [a for a in updated.args if a.keyword is None]
+        if name in ("torch.relu", "F.relu") and len(updated.args) == 1 and positional:
+            arg = _code(positional[0].value)
+            options = [f"torch.relu({arg})"] + ([f"F.relu({arg})"] if self.functional else [])
+            if isinstance(positional[0].value, cst.Name):
+                options.append(f"{arg}.relu()")
+            return expr(self._pick(original, options))
+        if m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("size")), args=[m.Arg(value=m.Integer(), keyword=None)])):
+            base = _code(updated.func.value)
+            index = updated.args[0].value.value
+            return expr(self._pick(original, [f"{base}.size({index})", f"{base}.shape[{index}]"]))
+        if m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("view")))) and updated.args:
+            if self._pick(original, ["view", "reshape"]) == "reshape":
+                return updated.with_changes(func=updated.func.with_changes(attr=cst.Name("reshape")))
+        if m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("zero_grad")), args=[])):
+            if self._pick(original, ["plain", "set_to_none"]) == "set_to_none":
+                return expr(_code(updated.func) + "(set_to_none=True)")
+        return updated
+
+    def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
+        shape = m.Subscript(value=m.Attribute(attr=m.Name("shape")),
+                            slice=[m.SubscriptElement(slice=m.Index(value=m.Integer()))])
+        if m.matches(updated, shape):
+            base, index = _code(updated.value.value), updated.slice[0].slice.value.value
+            return expr(self._pick(original, [f"{base}.shape[{index}]", f"{base}.size({index})"]))
+        return updated
+
+
+class _Variations(_Scoped):
+    """Hyperparameters within safe ranges: learning rate, momentum, decay, dropout, main's defaults."""
+
+    FACTORS = {"lr": (0.5, 1.0, 2.0), "momentum": (0.8, 0.85, 0.9, 0.95), "gamma": (0.5, 0.6, 0.7, 0.8, 0.9),
+               "p": (0.2, 0.3, 0.4, 0.5)}
+
+    def __init__(self, seed: int, defaults: Mapping[str, Sequence[Any]]) -> None:
+        super().__init__()
+        self.seed, self.defaults = seed, defaults
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        key = updated.keyword.value if updated.keyword else None
+        if key not in self.FACTORS or not isinstance(updated.value, (cst.Float, cst.Integer)):
+            return updated
+        value = float(updated.value.value)
+        rng = _rng(self.seed, "vary", self.where, _code(original))
+        new = value * rng.choice(self.FACTORS[key]) if key == "lr" else rng.choice(self.FACTORS[key])
+        return updated.with_changes(value=cst.Float(repr(round(new, 8))))
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        if updated.name.value == "main" and not self.scope[:-1]:
+            params = []
+            for param in updated.params.params:
+                space = self.defaults.get(param.name.value)
+                if space is not None and param.default is not None:
+                    choice = _rng(self.seed, "default", param.name.value).choice(list(space))
+                    param = param.with_changes(default=cst.Integer(str(choice)))
+                params.append(param)
+            updated = updated.with_changes(params=updated.params.with_changes(params=params))
+        return super().leave_FunctionDef(original, updated)
+
+
+class _Defaults(_Variations):
+    """Only main()'s defaults: a neutral rewrite (verification passes its own configuration)."""
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated
+
+
+def _reorder(module: cst.Module, seed: int) -> cst.Module:
+    """Shuffle the top-level functions defined before main (classes keep their order)."""
+    body = list(module.body)
+    slots = [i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef) and s.name.value != "main"]
+    functions = [body[i] for i in slots]
+    shuffled = sorted(functions, key=lambda f: _rng(seed, "order", f.name.value).random())
+    for i, function in zip(slots, shuffled):
+        body[i] = function
+    return module.with_changes(body=body)
+
+
+def camouflage(source: str, seed: int, defaults: Mapping[str, Sequence[Any]] = {}, *, vary: bool = True) -> str:
+    """``source`` rewritten by ``seed``. ``vary=False`` keeps only the neutral rewrites."""
+    module = cst.parse_module(source)
+    module_names = {n.value for s in module.body if not isinstance(s, (cst.FunctionDef, cst.ClassDef))
+                    for n in m.findall(s, m.Name())}
+    module_names |= {s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))}
+    functional = "import torch.nn.functional as F" in source
+    module = module.visit(_RenameLocals(seed, module_names))
+    module = module.visit(_Spellings(seed, functional))
+    module = _reorder(module, seed)
+    module = module.visit((_Variations if vary else _Defaults)(seed, defaults))
+    return module.code
+
+
+def normalised(source: str) -> str:
+    """A fingerprint that ignores comments, whitespace and the names of local variables:
+    two exercises are the same when their fingerprints are."""
+    tree = ast.parse(source)
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names: dict[str, str] = {}
+            for node in ast.walk(function):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    names.setdefault(node.id, f"v{len(names)}")
+            for node in ast.walk(function):
+                if isinstance(node, ast.Name) and node.id in names:
+                    node.id = names[node.id]
+    for node in ast.walk(tree):  # docstrings and other bare strings are comments too
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            node.value.value = ""
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
