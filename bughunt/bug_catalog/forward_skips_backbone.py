@@ -27,7 +27,8 @@ def mutate(tree: Tree) -> Iterator[Edit]:
             name, source = assign.targets[0].target.value, assign.value.args[0].value
             for outer in m.findall(forward, _SELF_CALL):
                 arg = outer.args[0]
-                if m.matches(arg.value, m.Name(name)) and tree.line(outer) > tree.line(assign):
+                same = m.matches(source, m.Name(name))  # x = self.features(x): nothing to skip to
+                if m.matches(arg.value, m.Name(name)) and tree.line(outer) > tree.line(assign) and not same:
                     skipped = assign.value.func.attr.value
                     yield Edit(outer, arg, arg.with_changes(value=source), f"skips self.{skipped}")
 

@@ -142,8 +142,9 @@ def gradients(ref: Obs, cand: Obs) -> Optional[str]:
     """Each optimizer step sees the same gradient as the reference's step."""
     for i, (r, c) in enumerate(zip(ref["steps"], cand["steps"]), start=1):
         if not close(c["grad"], r["grad"]):
+            digits = next(d for d in range(4, 17) if f"{c['grad']:.{d}g}" != f"{r['grad']:.{d}g}" or d == 16)
             return (f"at optimizer step {i} (in {c['phase']}) the gradient norm is "
-                    f"{c['grad']:.4g}, the reference's is {r['grad']:.4g}")
+                    f"{c['grad']:.{digits}g}, the reference's is {r['grad']:.{digits}g}")
     return _step_count(ref, cand)
 
 
@@ -211,10 +212,11 @@ def target_rank(ref: Obs, cand: Obs) -> Optional[str]:
     return None
 
 
-def precedence(check: Check) -> int:
+def precedence(check: Check) -> float:
     """Where ``check`` goes when several fail at once: causes before their consequences
     (a wrong target before any number; a wrong learning rate before the gradients it skews)."""
-    order = ("crash", "target_dtype", "target_rank", "dropout_mode", "batchnorm_mode", "grad_flow",
-             "lr_schedule", "gradients", "same_results", "same_final_params")
+    order = ("crash", "target_dtype", "target_rank", "dropout_mode", "batchnorm_mode", "training_mode",
+             "graph_during_evaluation", "grad_flow", "optimizer_coverage", "optimized_parameters", "lr_schedule",
+             "gradients", "same_results", "same_final_params")
     name = getattr(check, "__name__", "")
-    return order.index(name) if name in order else len(order) - 2
+    return order.index(name) if name in order else order.index("same_results") - 0.5  # before the generic ones

@@ -33,10 +33,13 @@ BLOCKED = ("bughunt", "hypothesis")  # packages an exercise may not import: they
 
 def serve(conn: Any, source: str, filename: str, scratch: str) -> None:
     """Entry point of a worker process: load the program, then answer run requests."""
+    import multiprocessing
+
     import torch
 
     from bughunt.detector import virtual_cuda
 
+    multiprocessing.current_process().daemon = False  # the program may start processes of its own
     _isolate(scratch)
     torch.set_num_threads(1)
     if os.environ.get("BUGHUNT_DEVICE") != "native":  # native: a real GPU checks the virtual one
@@ -72,6 +75,7 @@ def _isolate(scratch: str) -> None:
     """Silence the program's output, bound its memory, give it a scratch directory and
     its own process group (so that a timeout kills whatever it started too)."""
     os.setpgrp()
+    _die_with_parent()
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
@@ -83,6 +87,17 @@ def _isolate(scratch: str) -> None:
     except (OSError, ValueError):  # no /proc (macOS): run without a memory bound
         pass
     os.chdir(scratch)
+
+
+def _die_with_parent() -> None:
+    """Linux: end this worker when the fork server (and so bughunt) ends, even if it is killed."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class _Blocker:
@@ -157,8 +172,10 @@ def describe(exc: BaseException, filename: str) -> dict[str, Any]:
             line, function = frame.lineno, frame.name
     if isinstance(exc, SyntaxError) and exc.filename == filename:
         line, function = exc.lineno, "<module>"
-    text = str(exc).strip().splitlines()
+    text = [line for line in str(exc).strip().splitlines() if line.strip()]
     message = text[0][:300] if text else ""
+    if type(exc).__name__ == "ProcessRaisedException" and text:  # a child process failed: its error is last
+        message = text[-1].strip()[:300]
     kind = "exception"
     if isinstance(exc, SystemExit):
         kind, message = "exit", f"sys.exit({exc.code!r})"

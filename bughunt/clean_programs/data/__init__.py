@@ -16,4 +16,10 @@ PROGRAMS = (
         "A custom Dataset over raw rows and its DataLoader",
         {"batch_size": range(1, 17), "epochs": range(1, 3), "seed": SEED},
     ),
+    Program(
+        "data/sequence_batches",
+        "Pad variable-length sequences, mask the padding, permute for a Conv1d",
+        {"batch_size": range(1, 9), "channels": range(1, 5), "max_len": range(1, 7),
+         "epochs": range(1, 3), "seed": SEED},
+    ),
 )

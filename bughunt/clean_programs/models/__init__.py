@@ -18,4 +18,14 @@ PROGRAMS = (
         {"batch_size": range(1, 9), "in_dim": range(2, 11), "latent": range(2, 7),
          "steps": range(1, 5), "seed": SEED},
     ),
+    Program(
+        "models/residual_mlp",
+        "Residual MLP blocks kept in an nn.ModuleList",
+        {"batch_size": range(1, 9), "depth": range(1, 4), "epochs": range(1, 3), "seed": SEED},
+    ),
+    Program(
+        "models/film_conv",
+        "FiLM: a class label scales and shifts the channels of a CNN",
+        {"batch_size": range(1, 9), "size": range(1, 6), "steps": range(1, 4), "seed": SEED},
+    ),
 )

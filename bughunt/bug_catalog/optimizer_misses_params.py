@@ -1,0 +1,102 @@
+"""optimizer-misses-params: the stage-2 optimizer does not hold the unfrozen backbone."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+import libcst.matchers as m
+
+from bughunt.bug_catalog import BugClass
+from bughunt.detector.checks import Obs
+from bughunt.mutator import Edit, Tree, dotted, expr
+from bughunt.mutator.finetuning import OptimizerBuild, moved_before, unfreezes
+
+_SELF_ATTRIBUTE = m.AssignTarget(target=m.Attribute(value=m.Name("self")))
+_HEAD_NAMES = ("head", "classifier", "fc", "out", "decoder")
+
+
+def _submodules(init: cst.FunctionDef) -> list[str]:
+    """Attributes ``__init__`` binds to a module: ``self.head = nn.Linear(...)``."""
+    names = []
+    for assign in m.findall(init, m.Assign(targets=[_SELF_ATTRIBUTE], value=m.Call())):
+        if dotted(assign.value.func).split(".")[-1][:1].isupper():  # a class: nn.Linear, Backbone
+            names.append(assign.targets[0].target.attr.value)
+    return names
+
+
+def _head(tree: Tree, target: str) -> Optional[str]:
+    """The trainable neighbour of the frozen part: ``model.head`` for ``model.backbone``."""
+    owner, _, part = target.rpartition(".")
+    if not owner:
+        return None
+    for init in tree.find(m.FunctionDef(name=m.Name("__init__"))):
+        names = _submodules(init)
+        if part not in names:
+            continue
+        others = [n for n in names if n != part]
+        named = [n for n in others if n in _HEAD_NAMES]
+        if len(others) == 1 or len(named) == 1:
+            return f"{owner}.{(others if len(others) == 1 else named)[0]}"
+    return None
+
+
+def _filtered(build: OptimizerBuild) -> cst.Arg:
+    """The optimizer's parameters, chosen by requires_grad at the moment it is built."""
+    if build.filtered:
+        return build.params
+    owner = dotted(m.findall(build.params.value, m.Call(func=m.Attribute(attr=m.Name("parameters"))))[0].func.value)
+    return build.params.with_changes(value=expr(f"[p for p in {owner}.parameters() if p.requires_grad]"))
+
+
+def mutate(tree: Tree) -> Iterator[Edit]:
+    for toggle, build in unfreezes(tree):
+        head = _head(tree, toggle.target)
+        if head is not None:
+            yield Edit(build.statement, build.params, build.params.with_changes(value=expr(f"{head}.parameters()")),
+                       "the head's parameters only")
+        early = build.statement.deep_replace(build.params, _filtered(build))
+        move = moved_before(tree, build.statement, toggle.statement, replacement=early)
+        if move is not None:
+            yield Edit(build.statement, *move, "built from the trainable parameters before the unfreeze")
+
+
+def _optimized(obs: Obs) -> set[str]:
+    """Names of the parameters some optimizer holds (``1:backbone.fc.weight`` -> ``backbone.fc.weight``)."""
+    names = set()
+    for key in obs["params"]:
+        index, _, name = key.partition(":")
+        name = name if index.isdigit() and name else key
+        if not name.startswith("#"):  # a parameter no module call named
+            names.add(name)
+    return names
+
+
+def optimized_parameters(ref: Obs, cand: Obs) -> Optional[str]:
+    """Every parameter that an optimizer of the reference updates is held by some optimizer."""
+    missing = sorted(_optimized(ref) - _optimized(cand))
+    if not missing:
+        return None
+    more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+    return f"no optimizer updates {missing[0]}{more}"
+
+
+BUG = BugClass(
+    id="optimizer-misses-params",
+    title="The stage-2 optimizer leaves out the unfrozen backbone",
+    symptom="No error. The backbone is unfrozen and receives gradients in stage 2, yet its weights "
+            "never change; only the head keeps training.",
+    why="An optimizer updates exactly the parameters it was given when it was built. Handing it "
+        "the head's parameters, or filtering by requires_grad before the backbone is unfrozen, "
+        "leaves the backbone out for good: later changes to requires_grad do not add parameters.",
+    fix="Build the stage-2 optimizer after unfreezing, over all of the model's parameters "
+        "(model.parameters()), or add the backbone with optimizer.add_param_group(...).",
+    guide="Cumulative (folder 08), two-stage training",
+    hints=(
+        "Count the parameters in each optimizer's param_groups. Does the stage-2 one hold them all?",
+        "When exactly is the stage-2 optimizer built, and from which parameters?",
+    ),
+    mutate=mutate,
+    detect=optimized_parameters,
+    canonical=False,
+)

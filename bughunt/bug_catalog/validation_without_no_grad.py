@@ -1,0 +1,102 @@
+"""validation-without-no-grad: evaluation builds an autograd graph that nothing uses."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Iterator, Optional
+
+import libcst as cst
+import libcst.matchers as m
+
+from bughunt.bug_catalog import BugClass
+from bughunt.detector.checks import Obs
+from bughunt.mutator import Edit, Tree, dotted
+
+_NO_GRAD = {"torch.no_grad", "torch.inference_mode"}
+
+
+def graph_during_evaluation(ref: Obs, cand: Obs) -> Optional[str]:
+    """A phase in which the reference runs every module with gradients disabled runs none of
+    its layers with gradients enabled. Loss modules are left out: without parameters, a loss
+    on outputs made without a graph records nothing either."""
+    phases: dict[str, bool] = {}
+    for phase, _kind, _training, grad in ref["modes"]:
+        phases[phase] = phases.get(phase, False) or grad
+    for phase, kind, _training, grad in cand["modes"]:
+        if grad and phases.get(phase) is False and not kind.endswith("Loss"):
+            return (f"during {phase}() the model runs with gradient tracking on: every forward pass "
+                    f"builds an autograd graph that nothing uses")
+    return None
+
+
+def _module_level_names(tree: Tree) -> set[str]:
+    """Builtins, the module's functions and classes, and what it imports: calling one of
+    these is not running a model."""
+    names = set(dir(builtins))
+    names.update(node.name.value for node in tree.module.body if isinstance(node, (cst.FunctionDef, cst.ClassDef)))
+    for imp in tree.find(m.Import() | m.ImportFrom()):
+        if not isinstance(imp.names, cst.ImportStar):
+            names.update(dotted(a.asname.name if a.asname else a.name).split(".")[0] for a in imp.names)
+    return names
+
+
+def _runs_a_model(node: cst.CSTNode, known: set[str]) -> bool:
+    """A call of a local name (``model(x)``, ``net(x)``): a module's forward, not a function."""
+    return any(call.func.value not in known for call in m.findall(node, m.Call(func=m.Name())))
+
+
+def _evaluates_only(tree: Tree, function: cst.FunctionDef, region: cst.CSTNode) -> bool:
+    """``function`` is a top-level function that trains nothing, and runs models only inside
+    ``region``: without the region's no_grad its whole phase would record a graph."""
+    if function not in tree.module.body or function.name.value == "main":
+        return False
+    if m.findall(function, m.Call(func=m.Attribute(attr=m.Name("backward") | m.Name("step")))):
+        return False
+    known = _module_level_names(tree)
+    if not _runs_a_model(region, known):
+        return False
+    outside = [s for s in m.findall(function.body, m.SimpleStatementLine())
+               if not any(a is region for a in tree.ancestors(s))]
+    return not any(_runs_a_model(s, known) for s in outside)
+
+
+def mutate(tree: Tree) -> Iterator[Edit]:
+    for block in tree.find(m.With(items=[m.WithItem(item=m.Call(), asname=None)])):
+        call = block.items[0].item
+        function = tree.enclosing(block, cst.FunctionDef)
+        if dotted(call.func) not in _NO_GRAD or function is None or not _evaluates_only(tree, function, block):
+            continue
+        body = list(block.body.body)
+        body[0] = body[0].with_changes(leading_lines=[*block.leading_lines, *body[0].leading_lines])
+        yield Edit(block, block, cst.FlattenSentinel(body), f"with {dotted(call.func)}() removed")
+        # a bare call creates the context manager and throws it away: gradients stay on
+        bare_call = cst.SimpleStatementLine([cst.Expr(call)], leading_lines=block.leading_lines)
+        body[0] = body[0].with_changes(leading_lines=block.body.body[0].leading_lines)
+        yield Edit(block, block, cst.FlattenSentinel([bare_call, *body]), f"{dotted(call.func)}() without with")
+    for function in tree.find(m.FunctionDef()):
+        for decorator in function.decorators:
+            callee = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+            if dotted(callee) in _NO_GRAD and _evaluates_only(tree, function, function.body):
+                yield Edit(decorator, decorator, cst.RemoveFromParent(), f"@{dotted(callee)}() removed")
+
+
+BUG = BugClass(
+    id="validation-without-no-grad",
+    title="Validation without torch.no_grad()",
+    symptom="No error and the same numbers, but validation is slow and memory-hungry: on a GPU "
+            "it can run out of memory in validation although training fits.",
+    why="Outside torch.no_grad(), every forward pass through layers with trainable parameters "
+        "records the autograd graph and keeps the activations backward() would need. "
+        "Validation never calls backward(), so all of that is wasted time and memory. "
+        "model.eval() does not switch it off: it only changes Dropout and BatchNorm.",
+    fix="Run validation inside `with torch.no_grad():` (or torch.inference_mode(), or decorate "
+        "the validation function with @torch.no_grad()).",
+    guide="section 5.2 (evaluation mode), industry patterns table (train/val), section 6 (CUDA out of memory)",
+    hints=(
+        "Check whether the validation outputs have requires_grad=True or a grad_fn.",
+        "model.eval() and torch.no_grad() do different jobs. Which one is in place during validation?",
+    ),
+    mutate=mutate,
+    detect=graph_during_evaluation,
+    canonical=False,
+)

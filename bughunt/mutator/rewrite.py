@@ -1,0 +1,67 @@
+"""Expression-level helpers for mutators that rewrite arithmetic and call arguments.
+
+Replacing ``torch.sqrt(1 - a)`` by its argument, or ``x + f(x)`` by ``f(x)``, must keep the
+meaning of the surrounding expression: :func:`grouped` adds the parentheses LibCST does not
+add by itself. The diffusion classes recognise noise-schedule tensors by name
+(:func:`is_schedule`), as people name them: ``betas``, ``alphas_cumprod``, ``abar``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import libcst as cst
+import libcst.matchers as m
+
+from bughunt.mutator import code_of, dotted, expr, names_read
+
+_SCHEDULE = re.compile(r"alpha|beta|abar|cumprod|sigma|snr", re.IGNORECASE)
+_ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float)
+
+
+def int_literal(node: cst.BaseExpression) -> Optional[int]:
+    """The value of ``3`` or ``-1``; None for anything else."""
+    if isinstance(node, cst.Integer):
+        return int(node.value)
+    if m.matches(node, m.UnaryOperation(operator=m.Minus(), expression=m.Integer())):
+        return -int(node.expression.value)
+    return None
+
+
+def int_node(value: int) -> cst.BaseExpression:
+    return expr(str(value))
+
+
+def is_one(node: cst.BaseExpression) -> bool:
+    """``1`` or ``1.0``."""
+    return isinstance(node, (cst.Integer, cst.Float)) and float(node.evaluated_value) == 1.0
+
+
+def bare(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``node`` without its own parentheses."""
+    return node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node
+
+
+def same_code(a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
+    """Equal source text, parentheses aside (``(t)`` is ``t``)."""
+    return code_of(bare(a)) == code_of(bare(b))
+
+
+def grouped(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``node`` in parentheses unless it is atomic or already parenthesised: safe anywhere."""
+    if isinstance(node, _ATOMIC) or getattr(node, "lpar", None):
+        return node
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def is_schedule(node: cst.BaseExpression) -> bool:
+    """``betas``, ``self.alphas_cumprod``, ``abar``: a tensor of the noise schedule, by name."""
+    name = dotted(node).rsplit(".", 1)[-1]
+    return bool(name) and bool(_SCHEDULE.search(name))
+
+
+def mentions_schedule(node: cst.CSTNode) -> bool:
+    """Some name in ``node`` (a variable or an attribute) is a schedule tensor's name."""
+    names = names_read([node])
+    return any(_SCHEDULE.search(name) for name in names)
