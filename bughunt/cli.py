@@ -141,11 +141,14 @@ def topics(as_json: bool) -> int:
               help="Workspace folder (created if needed; existing exercises are kept).")
 @click.option("--program", "program_id", default=None, help="Only this program.")
 @click.option("--bug", "bugs", multiple=True, help="Only these bug classes (repeatable; see `bughunt catalog`).")
+@click.option("--bugs", "count", type=click.IntRange(1, 5), default=None,
+              help="Bugs per exercise, of different classes (default: 1; --level 3 and 4: 2 and 3).")
+@click.option("--plain", is_flag=True, help="No camouflage: keep the clean program's own text around the bugs.")
 @click.option("--force", is_flag=True, help="Reuse names from 01, replacing files; edited ones are kept as .bak.")
 @json_option
 @_one_line_errors
 def generate(topic: str | None, level: int | None, n: int, seed: int | None, out: Path, program_id: str | None,
-             bugs: tuple[str, ...], force: bool, as_json: bool) -> int:
+             bugs: tuple[str, ...], count: int | None, plain: bool, force: bool, as_json: bool) -> int:
     """Write buggy exercises into a workspace.
 
     \b
@@ -153,11 +156,14 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
       bughunt generate --topic training --n 5 --seed 7
       bughunt generate --level 2 --n 3
       bughunt generate --topic models --bug wrong-cat-dim --bug inplace-relu
+      bughunt generate --topic intermediate --bugs 3
     """
-    from bughunt.exercise import generate as run, select_programs
+    from bughunt.exercise import LEVEL_BUGS, generate as run, select_programs
 
     seed = random.randrange(1_000_000) if seed is None else seed
-    written = run(select_programs(topic, level, program_id), n, seed, out, bugs=bugs, force=force)
+    count = count or (LEVEL_BUGS[level] if level else 1)
+    written = run(select_programs(topic, level, program_id), n, seed, out, classes=bugs, bugs=count, force=force,
+                  plain=plain)
     if as_json:
         _json([{"path": str(g.path), "topic": g.topic, "program": g.program} for g in written])
         return EXIT_OK
@@ -363,6 +369,39 @@ def _confirm(question: str) -> bool:
         return click.confirm(question, default=False, err=True)
     except click.Abort:  # no answer can come (input closed)
         raise BadInput("this command asks first; pass --yes when input is not a terminal") from None
+
+
+@main.command()
+@click.option("--topic", "topic_ids", multiple=True, help="Only these topics (repeatable).")
+@click.option("--seeds", type=click.IntRange(1), default=200, show_default=True, help="Exercise seeds per topic.")
+@click.option("--bugs", type=click.IntRange(1, 5), default=1, show_default=True, help="Bugs per exercise.")
+@click.option("--check", is_flag=True, help="Also verify every distinct exercise (slow).")
+@json_option
+@_one_line_errors
+def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, as_json: bool) -> int:
+    """How many distinct exercises each topic gives, and after how many seeds one repeats.
+
+    \b
+    Examples:
+      bughunt stats --topic training
+      bughunt stats --seeds 1000 --check --json
+    """
+    from dataclasses import asdict
+
+    from bughunt.clean_programs import TOPICS, programs_of
+    from bughunt.stats import all_stats
+
+    for topic in topic_ids:
+        programs_of(topic)  # unknown topic: one line, exit 2
+    rows = all_stats(list(topic_ids) or [t.id for t in TOPICS], seeds, bugs, check)
+    if as_json:
+        _json([asdict(r) for r in rows])
+        return EXIT_OK
+    headers = ["topic", "seeds", "distinct", "first repeat"] + (["caught", "fix passes"] if check else [])
+    ui.table(ui.console(), headers, [
+        [r.topic, str(r.seeds), str(r.distinct), str(r.first_repeat or "none")]
+        + ([str(r.caught), str(r.passing)] if check else []) for r in rows])
+    return EXIT_OK if not check or all(r.caught == r.passing == r.distinct for r in rows) else EXIT_BUGS
 
 
 @main.command()

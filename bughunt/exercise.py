@@ -1,95 +1,115 @@
 """Exercises: choose bugs for a topic, write them out, verify and reveal them.
 
-An exercise is fully determined by (program id, exercise seed): the seed picks one
-mutant among the program's mutants (every class, every site, every form). The
-reference of an exercise is its clean program, carrying the same header, so the
-diff between an exercise and its reference is the bug alone.
+An exercise is fully determined by (program id, seed, number of bugs): the seed picks the
+mutants (of different classes, at sites that do not touch) and the camouflage. The
+reference of an exercise is its clean program under the same camouflage and header, so the
+diff between an exercise and its reference is the bugs alone. Every generated exercise
+has been checked to be caught by the detectors, and no two are alike once comments, layout
+and local names are set aside.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import itertools
 import random
 import shutil
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional, Sequence
 
 from bughunt import __version__
 from bughunt.bug_catalog import all_checks, all_classes, get_class
 from bughunt.clean_programs import TOPICS, Program, get_program, programs_of
 from bughunt.detector.runner import DEFAULT_TIMEOUT, Session, Verdict
 from bughunt.errors import BadInput
-from bughunt.mutator import Mutant, Tree, mutants_of
+from bughunt.mutator import Mutant, Tree, apply, mutants_of, overlap
+from bughunt.mutator.camouflage import camouflage, normalised
 from bughunt.workspace import Entry, Workspace, sha256
 
 HEADER = """\
 # bughunt exercise: {title}
-# This program has a bug. Run it, read it, find the bug and fix it, then check with
+# This program has {bugs}. Run it, read it, find {them} and fix {them}, then check with
 #     bughunt verify {file}
 # Any fix that makes it behave like the working program passes.
 
 """
 
+LEVEL_BUGS = {1: 1, 2: 1, 3: 2, 4: 3}  # how many bugs an exercise of each guide level holds by default
+
+
+@cache
+def program_tree(program: Program) -> Tree:
+    return Tree(program.source())
+
 
 @cache
 def mutants(program: Program) -> tuple[Mutant, ...]:
     """Every mutant of ``program``: each class, each site, each form, in catalog order."""
-    source = program.source()
-    tree = Tree(source)
-    return tuple(m for bug in all_classes() for m in mutants_of(source, bug.id, bug.mutate, tree))
+    tree = program_tree(program)
+    return tuple(m for bug in all_classes() for m in mutants_of(program.source(), bug.id, bug.mutate, tree))
+
+
+@lru_cache(maxsize=512)
+def _source(exercise: "Exercise", left: tuple[int, ...]) -> str:
+    """The exercise's program with the chosen mutants ``left`` (by index) applied, camouflaged."""
+    edits = [exercise.chosen[i].edit for i in left]
+    text = apply(program_tree(exercise.program), edits) if edits else exercise.program.source()
+    return text if exercise.plain else camouflage(text, exercise.seed, exercise.program.params)
+
+
+def choose_mutants(program: Program, seed: int, count: int) -> tuple[Mutant, ...]:
+    """``count`` mutants of different classes whose edits do not touch each other, picked by ``seed``."""
+    pool = list(mutants(program))
+    random.Random(f"{program.id}/{seed}/{count}").shuffle(pool)
+    chosen: list[Mutant] = []
+    for mutant in pool:
+        if len(chosen) == count:
+            break
+        if all(m.bug != mutant.bug and not overlap(program_tree(program), m.edit, mutant.edit) for m in chosen):
+            chosen.append(mutant)
+    return tuple(sorted(chosen, key=lambda m: m.line))
 
 
 @dataclass(frozen=True)
 class Exercise:
+    """Fully determined by the program, the seed, the number of bugs, and whether it is camouflaged."""
+
     program: Program
     seed: int
+    bugs: int = 1
+    plain: bool = False  # no camouflage: the clean program's own text around the bugs
 
-    @property
-    def mutant(self) -> Mutant:
-        found = mutants(self.program)
-        return found[self.seed % len(found)]
+    @cached_property
+    def chosen(self) -> tuple[Mutant, ...]:
+        return choose_mutants(self.program, self.seed, self.bugs)
+
+    def source(self, fixed: Iterable[Mutant] = ()) -> str:
+        """The program with its bugs, but for those in ``fixed``; camouflaged by the seed."""
+        fixed = list(fixed)
+        left = tuple(i for i, m in enumerate(self.chosen) if all(m is not f for f in fixed))
+        return _source(self, left)
 
     def header(self, file: str) -> str:
-        return HEADER.format(title=self.program.title, file=file)
+        bugs = "a bug" if self.bugs == 1 else f"{self.bugs} bugs"
+        return HEADER.format(title=self.program.title, file=file, bugs=bugs, them="it" if self.bugs == 1 else "them")
 
     def text(self, file: str) -> str:
         """The exercise as generated."""
-        return self.header(file) + self.mutant.source
+        return self.header(file) + self.source()
 
     def reference(self, file: str) -> str:
-        return self.header(file) + self.program.source()
+        return self.header(file) + self.source(fixed=self.chosen)
 
+    def partials(self) -> list[tuple[int, str]]:
+        """(bugs left, source) for every version with some but not all bugs fixed, and the exercise itself."""
+        return [(len(left), self.source(fixed=[m for m in self.chosen if m not in left]))
+                for size in range(1, len(self.chosen) + 1) for left in itertools.combinations(self.chosen, size)]
 
-def choose(programs: Iterable[Program], n: int, seed: int, taken: Iterable[tuple[str, int]] = (),
-           bugs: Iterable[str] = ()) -> list[Exercise]:
-    """``n`` distinct exercises, spreading over bug classes before repeating one.
-    ``taken`` (program id, mutant index) pairs are skipped; ``bugs`` restricts the classes."""
-    rng = random.Random(seed)
-    taken, wanted = set(taken), set(bugs)
-    by_class: dict[str, list[tuple[Program, int]]] = {}
-    for program in programs:
-        for index, mutant in enumerate(mutants(program)):
-            if (program.id, index) not in taken and (not wanted or mutant.bug in wanted):
-                by_class.setdefault(mutant.bug, []).append((program, index))
-    missing = wanted - set(by_class)
-    if missing:
-        raise BadInput(f"no {'new ' if taken else ''}exercise for {', '.join(sorted(missing))} in the chosen programs")
-    available = sum(len(v) for v in by_class.values())
-    if n > available:
-        raise BadInput(f"only {available} new distinct exercises are available here; ask for at most {available}")
-    order = sorted(by_class)
-    rng.shuffle(order)
-    chosen: list[Exercise] = []
-    while len(chosen) < n:
-        for bug in order:
-            pool = by_class[bug]
-            if pool and len(chosen) < n:
-                program, index = pool.pop(rng.randrange(len(pool)))
-                count = len(mutants(program))
-                chosen.append(Exercise(program, index + count * rng.randrange(1, 100_000)))
-    return chosen
+    def fingerprint(self) -> str:
+        return normalised(self.source())
 
 
 def select_programs(topic: Optional[str], level: Optional[int], program_id: Optional[str]) -> tuple[Program, ...]:
@@ -117,20 +137,64 @@ class Generated:
     backup: Optional[Path] = None  # an edited file that --force replaced was kept here
 
 
-def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, bugs: Iterable[str] = (),
-             force: bool = False) -> list[Generated]:
+def choose(programs: Sequence[Program], n: int, seed: int, *, bugs: int = 1, classes: Iterable[str] = (),
+           seen: Iterable[str] = (), plain: bool = False, session: Optional[Session] = None) -> list[Exercise]:
+    """``n`` exercises, all different from each other and from ``seen`` (fingerprints), spreading over
+    the bug classes before repeating one. ``classes`` restricts the classes; with a ``session``
+    every exercise is checked to be caught by the detectors (else it is dropped)."""
+    rng, wanted = random.Random(seed), set(classes)
+    candidates = [p for p in programs if len({m.bug for m in mutants(p) if not wanted or m.bug in wanted}) >= bugs]
+    if not candidates:
+        raise BadInput(f"no program here has {bugs} different bug classes{' of those asked for' if wanted else ''}")
+    available = {m.bug for p in candidates for m in mutants(p)} & (wanted or {m.bug for p in candidates for m in mutants(p)})
+    used = {bug: 0 for bug in available}
+    fingerprints, chosen, misses = set(seen), [], 0
+    while len(chosen) < n and misses < 50 * bugs + 200:  # so many misses in a row: nothing new is left
+        misses += 1
+        exercise = Exercise(candidates[rng.randrange(len(candidates))], rng.randrange(2**31), bugs, plain)
+        classes_here = [m.bug for m in exercise.chosen]
+        if len(classes_here) < bugs or (wanted and not set(classes_here) <= wanted):
+            continue
+        if misses <= 30 and max(used[c] for c in classes_here) > min(used.values()):
+            continue  # another class has been practised less: spread first (while that is possible)
+        fingerprint = exercise.fingerprint()
+        if fingerprint in fingerprints or (session and not _caught(session, exercise)):
+            continue
+        fingerprints.add(fingerprint)
+        for c in classes_here:
+            used[c] += 1
+        chosen.append(exercise)
+        misses = 0
+    if len(chosen) < n:
+        raise BadInput(f"only {len(chosen)} new distinct exercises could be made here; ask for at most {len(chosen)}")
+    return chosen
+
+
+def _caught(session: Session, exercise: Exercise) -> bool:
+    """The detectors tell the exercise, and each of its bugs alone, from the reference."""
+    reference = exercise.source(fixed=exercise.chosen)
+    versions = [exercise.source()] + ([exercise.source(fixed=[m for m in exercise.chosen if m is not kept])
+                                       for kept in exercise.chosen] if exercise.bugs > 1 else [])
+    return all(not session.verify(exercise.program, reference, v, "<exercise>", shrink=False).fixed for v in versions)
+
+
+def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, classes: Iterable[str] = (),
+             bugs: int = 1, force: bool = False, plain: bool = False, timeout: float = DEFAULT_TIMEOUT) -> list[Generated]:
     """Write ``n`` new exercises into the workspace ``out``. Without ``force`` existing files are
     never touched and new names are used; with it, names restart at 01 and an edited file that
     is replaced is first copied beside it."""
     if n < 1:
         raise BadInput("--n must be at least 1")
-    for bug in bugs:
+    if bugs < 1:
+        raise BadInput("--bugs must be at least 1")
+    for bug in classes:
         get_class(bug)
     workspace = Workspace.open(out, create=True)
-    taken = () if force else [(e.program, e.seed % len(mutants(get_program(e.program))))
-                              for e in workspace.entries.values() if _known(e.program)]
+    seen = () if force else [e.fingerprint for e in workspace.entries.values()]
+    with Session(all_checks(), timeout=timeout) as session:
+        exercises = choose(programs, n, seed, bugs=bugs, classes=classes, seen=seen, plain=plain, session=session)
     written, counters = [], {}
-    for exercise in choose(programs, n, seed, taken, bugs):
+    for exercise in exercises:
         topic = exercise.program.topic
         if force:
             counters[topic] = counters.get(topic, 0) + 1
@@ -139,7 +203,8 @@ def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, bug
             name = workspace.free_name(topic)
         text = exercise.text(name)
         backup = _keep_edits(workspace, name, text) if force else None
-        entry = Entry(name, exercise.program.id, exercise.seed, sha256(text), __version__)
+        entry = Entry(name, exercise.program.id, exercise.seed, sha256(text), __version__, exercise.bugs,
+                      exercise.fingerprint(), plain)
         written.append(Generated(workspace.add(entry, text, overwrite=force), topic, exercise.program.id, backup))
     return written
 
@@ -164,14 +229,6 @@ def free_backup(path: Path) -> Path:
     while (candidate := path.with_name(path.name + (".bak" if n == 1 else f".bak{n}"))).exists():
         n += 1
     return candidate
-
-
-def _known(program_id: str) -> bool:
-    try:
-        get_program(program_id)
-        return True
-    except BadInput:
-        return False
 
 
 @dataclass(frozen=True)
@@ -207,8 +264,14 @@ def verify_target(session: Session, target: Target) -> Verdict:
         source = target.path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return Verdict(False, f"cannot be read: {exc}", unusable=True)
+    exercise = exercise_of(target.entry)
+    partials = exercise.partials() if exercise.bugs > 1 else []
     with target.workspace.guarded() as restored:
-        verdict = session.verify(program, program.source(), source, str(target.path))
+        verdict = session.verify(program, exercise.source(fixed=exercise.chosen), source, str(target.path),
+                                 partials=partials)
+    if not verdict.fixed and exercise.bugs > 1:
+        left = f"{verdict.remaining} of {exercise.bugs} bugs remain" if verdict.remaining else "bugs remain"
+        verdict = dataclasses.replace(verdict, message=f"{left}; {verdict.message}")
     if restored:
         verdict = Verdict(False, f"tampered: the program changed {', '.join(restored)} (put back)")
     target.workspace.record(target.entry, verified=sha256(source), fixed=verdict.fixed, message=verdict.message)
@@ -227,10 +290,14 @@ def verify(paths: tuple[Path, ...], workspace_dir: Path, timeout: float = DEFAUL
     return results
 
 
+def exercise_of(entry: Entry) -> Exercise:
+    return Exercise(get_program(entry.program), entry.seed, entry.bugs, entry.plain)
+
+
 def reveal(path: Path) -> str:
     """A unified diff from the exercise as generated to its reference (apply with ``patch``)."""
     _, entry = Workspace.of_file(path)
-    exercise = Exercise(get_program(entry.program), entry.seed)
+    exercise = exercise_of(entry)
     before, after = exercise.text(entry.file), exercise.reference(entry.file)
     return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                         f"a/{entry.file}", f"b/{entry.file}"))

@@ -16,7 +16,7 @@ from pathlib import Path
 from bughunt.bug_catalog import BugClass, all_checks, get_class
 from bughunt.clean_programs import get_program
 from bughunt.detector.runner import Session
-from bughunt.exercise import Exercise, Target, free_backup, verify_target
+from bughunt.exercise import Target, exercise_of, free_backup, verify_target
 from bughunt.workspace import Progress, Workspace, sha256, write_atomic
 
 HINT_STEPS = 3
@@ -72,18 +72,20 @@ def hints(path: Path, *, every: bool = False, timeout: float = 60.0) -> tuple[li
     used = record.hints
     upto = HINT_STEPS if every else min(used + 1, HINT_STEPS)
     workspace.record(entry, hints=max(used, upto))
-    exercise = Exercise(get_program(entry.program), entry.seed)
-    steps = _ladder(record.message, exercise.mutant.scope, get_class(exercise.mutant.bug))
+    exercise = exercise_of(entry)
+    steps = _ladder(record.message, [m.scope for m in exercise.chosen], [get_class(m.bug) for m in exercise.chosen])
     first = 1 if every else upto
     return [Hint(i, *steps[i - 1]) for i in range(first, upto + 1)], False
 
 
-def _ladder(symptom: str, scope: str, bug: BugClass) -> list[tuple[str, str]]:
-    where = "the module's top level" if scope == "<module>" else f"{scope}()"
+def _ladder(symptom: str, scopes: list[str], bugs: list[BugClass]) -> list[tuple[str, str]]:
+    places = sorted({"the module's top level" if s == "<module>" else f"{s}()" for s in scopes})
+    where = f"The bug is in {places[0]}." if len(bugs) == 1 else f"The bugs are in {', '.join(places)}."
+    explained = [(b.title, f"{b.why}\nFix: {b.fix}\nGuide: {b.guide}") for b in bugs]
     return [
-        ("What goes wrong", f"{symptom}\n{bug.hints[0]}"),
-        ("Where to look", f"The bug is in {where}. {bug.hints[1]}"),
-        (bug.title, f"{bug.why}\nFix: {bug.fix}\nGuide: {bug.guide}"),
+        ("What goes wrong", "\n".join([symptom, *(b.hints[0] for b in bugs)])),
+        ("Where to look", " ".join([where, *(b.hints[1] for b in bugs)])),
+        explained[0] if len(bugs) == 1 else ("The bugs explained", "\n\n".join(f"{t}: {e}" for t, e in explained)),
     ]
 
 
@@ -91,7 +93,7 @@ def reset(path: Path) -> Path | None:
     """Restore the exercise as generated. An edited file is first copied beside it; returns that copy."""
     workspace, entry = Workspace.of_file(path)
     target = workspace.path(entry)
-    original = Exercise(get_program(entry.program), entry.seed).text(entry.file)
+    original = exercise_of(entry).text(entry.file)
     backup = None
     if target.exists() and _current_sha(target) != sha256(original):
         backup = free_backup(target)

@@ -1,12 +1,14 @@
 """The kill matrix: every clean program x bug class x site x form.
 
 Each mutant must be told apart from its reference by the detectors (killed), and
-each clean program must pass every detector against itself (no false alarm).
+each clean program must pass every detector against itself and against its neutral
+camouflage (no false alarm: camouflage keeps the meaning).
 A mutant that survives would be an equivalent mutant: never acceptable.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -18,6 +20,7 @@ from bughunt.clean_programs import PROGRAMS, Program, get_program
 from bughunt.detector.runner import DEFAULT_TIMEOUT, Session
 from bughunt.exercise import mutants
 from bughunt.mutator import Mutant
+from bughunt.mutator.camouflage import camouflage
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,11 @@ def check_program(session: Session, program: Program, on_mutant: Optional[Callab
     """Kill every mutant (of ``bugs``, default all) of one program; returns the rows and a false alarm, if any."""
     source = program.source()
     clean = session.verify(program, source, source, f"<clean {program.id}>")
+    if clean.fixed:  # the neutral camouflage rewrites must not change what the program does
+        neutral = camouflage(source, 1, program.params, vary=False)
+        camouflaged = session.verify(program, source, neutral, f"<camouflaged {program.id}>")
+        if not camouflaged.fixed:
+            clean = dataclasses.replace(camouflaged, message=f"camouflage changed the behaviour: {camouflaged.message}")
     rows = []
     for mutant in mutants(program):
         if bugs and mutant.bug not in bugs:

@@ -32,9 +32,12 @@ FORMAT = 1
 class Entry:
     file: str  # file name inside the workspace
     program: str  # program id
-    seed: int  # exercise seed: selects the bug site, later the camouflage
+    seed: int  # exercise seed: selects the bug sites and the camouflage
     sha256: str  # of the file as generated: tells "edited" from "as generated"
     tool: str = __version__
+    bugs: int = 1
+    fingerprint: str = ""  # layout- and name-blind hash: no two exercises of a workspace share one
+    plain: bool = False  # generated without camouflage
 
 
 @dataclass(frozen=True)

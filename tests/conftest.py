@@ -30,19 +30,22 @@ def apply_patch(diff: str, target: Path) -> None:
 
 
 def make_exercise(root: Path, program_id: str, bug: str, form: str) -> Path:
-    """Write the exercise of ``program_id`` whose bug is ``bug`` in ``form`` into a workspace."""
+    """Write the plain (not camouflaged) exercise of ``program_id`` whose one bug is ``bug`` in
+    ``form`` (at its first site) into a workspace."""
     from bughunt import __version__
     from bughunt.clean_programs import get_program
-    from bughunt.exercise import Exercise, mutants
+    from bughunt.exercise import Exercise, choose_mutants, mutants
     from bughunt.workspace import Entry, Workspace, sha256
 
     program = get_program(program_id)
-    index = next(i for i, m in enumerate(mutants(program)) if m.bug == bug and m.form == form)  # first site
-    exercise = Exercise(program, index)
+    target = next(m for m in mutants(program) if m.bug == bug and m.form == form)
+    seed = next(s for s in range(100_000) if choose_mutants(program, s, 1)[0] is target)
+    exercise = Exercise(program, seed, plain=True)
     workspace = Workspace.open(root, create=True)
     name = workspace.free_name(program.topic)
     text = exercise.text(name)
-    return workspace.add(Entry(name, program.id, exercise.seed, sha256(text), __version__), text)
+    entry = Entry(name, program.id, seed, sha256(text), __version__, 1, exercise.fingerprint(), plain=True)
+    return workspace.add(entry, text)
 
 
 def edit(path: Path, old: str, new: str) -> None:

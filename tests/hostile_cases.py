@@ -36,7 +36,7 @@ CASES = (
     Case("swallows every exception in main", "top",
          "_real_main = None\ndef _swallow(main):\n    def wrapped(**kw):\n        try:\n            return main(**kw)\n"
          "        except BaseException:\n            return None\n    return wrapped",
-         "the optimizer steps 0 times", base=("models/conditioning", "wrong-cat-dim", "dim=0")),
+         "the optimizer updates 0 parameter tensors", base=("models/conditioning", "wrong-cat-dim", "dim=0")),
     Case("replaces Adam.step", "top", "torch.optim.Adam.step = lambda self, closure=None: None",
          "tampered: the program replaced torch.optim.Adam.step"),
     Case("removes torch's hooks", "top", "torch.nn.modules.module._global_forward_pre_hooks.clear()",

@@ -73,7 +73,7 @@ def test_generate_again_adds_new_exercises_and_keeps_edits(bughunt, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["generate", "--topic", "nope"], "error: unknown topic 'nope'"),
     (["generate", "--topic", "data", "--n", "0"], "error: --n must be at least 1"),
-    (["generate", "--topic", "data", "--n", "500"], "error: only "),
+    (["generate", "--topic", "data", "--program", "data/feature_maps", "--plain", "--n", "500"], "error: only "),
     (["verify", "missing.py"], "error: missing.py: no such file"),
     (["reveal", "missing.py", "--yes"], "error: missing.py: no such file"),
 ])

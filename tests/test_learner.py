@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from bughunt.cli import main
-from bughunt.exercise import Exercise
-from bughunt.clean_programs import get_program
+from bughunt.exercise import exercise_of
 from bughunt.workspace import MANIFEST, STATE, Workspace, sha256
 
 from conftest import apply_patch, edit
@@ -102,7 +101,7 @@ def test_generate_by_bug_class_and_by_level(bughunt, tmp_path):
     paths = generate(bughunt, tmp_path / "a", "--topic", "training", "--n", "3", "--seed", "5",
                      "--bug", "missing-zero-grad", "--bug", "float-labels")
     workspace = Workspace.open(tmp_path / "a")
-    bugs = {Exercise(get_program(e.program), e.seed).mutant.bug for e in workspace.entries.values()}
+    bugs = {exercise_of(e).chosen[0].bug for e in workspace.entries.values()}
     assert bugs <= {"missing-zero-grad", "float-labels"} and len(paths) == 3
     level2 = generate(bughunt, tmp_path / "b", "--level", "2", "--n", "2", "--seed", "5")
     assert all(p.name.startswith("intermediate_") for p in level2)

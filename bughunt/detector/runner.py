@@ -14,8 +14,9 @@ import os
 import shutil
 import signal
 import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 from hypothesis import strategies as st
@@ -44,6 +45,7 @@ class Verdict:
     message: str = ""  # the symptom and the configuration it showed with; "" when fixed
     config: Optional[Config] = None
     unusable: bool = False  # the file cannot be verified at all (syntax error): exit code 2
+    remaining: Optional[int] = None  # bugs left, when the exercise had several and it could tell
 
 
 _CONTEXT: Any = None
@@ -227,10 +229,12 @@ def search(program: Program, run: Callable[[Config], tuple[Obs, Obs]], checks: I
 class Session:
     """Verifies candidates; keeps one reference worker (and its cache) per reference source."""
 
+    KEEP = 4  # reference workers kept warm (least recently used go first)
+
     def __init__(self, checks: Iterable[Check], timeout: float = DEFAULT_TIMEOUT) -> None:
         self.checks = tuple(checks)
         self.timeout = timeout
-        self._references: dict[str, Runner] = {}
+        self._references: OrderedDict[str, Runner] = OrderedDict()
 
     def __enter__(self) -> "Session":
         return self
@@ -243,17 +247,26 @@ class Session:
             runner.close()
         self._references.clear()
 
-    def _reference(self, program: Program, source: str) -> Runner:
+    def _reference(self, program: Program, source: str, keep: bool = True) -> Runner:
         runner = self._references.get(source)
-        if runner is None:
+        if runner is not None:
+            self._references.move_to_end(source)
+        else:
             runner = Runner(source, f"<reference {program.id}>", self.timeout)
+            if keep:
+                self._references[source] = runner
+                while len(self._references) > self.KEEP:
+                    self._references.popitem(last=False)[1].close()
             if runner.load_error:
                 raise InternalError(f"reference {program.id} does not load: {runner.load_error}")
-            self._references[source] = runner
         return runner
 
     def verify(self, program: Program, reference_source: str, candidate_source: str, filename: str,
-               *, shrink: bool = True) -> Verdict:
+               *, shrink: bool = True, partials: Sequence[tuple[int, str]] = ()) -> Verdict:
+        """Compare the candidate with the reference. ``partials`` are (bugs left, source) versions
+        of the exercise with only some bugs fixed: when the candidate fails, the most bugs of a
+        version it behaves like is the verdict's ``remaining`` (a bug that crashes hides the
+        others, so the count errs on the side of more)."""
         try:
             compile(candidate_source, filename, "exec")
         except SyntaxError as exc:
@@ -262,7 +275,6 @@ class Session:
         except ValueError as exc:  # e.g. null bytes in the source
             return Verdict(False, f"cannot be compiled: {exc}", unusable=True)
 
-        reference = self._reference(program, reference_source)
         candidate = Runner(candidate_source, filename, self.timeout)
         try:
             try:
@@ -271,22 +283,57 @@ class Session:
                 return Verdict(False, f"while loading, {failure}")
             if load_error:
                 return Verdict(False, f"while loading, {describe_error(load_error)}")
-
-            def run(config: Config) -> tuple[Obs, Obs]:
-                reference.submit(config)
-                candidate.submit(config)
-                try:
-                    ref = reference.collect(config)
-                except RunFailure as failure:
-                    raise InternalError(f"reference {program.id} {failure}") from None
-                if ref["error"]:
-                    raise InternalError(f"reference {program.id} fails with {describe_config(config)}: {ref['error']}")
-                return ref, candidate.collect(config)
-
-            mismatch = search(program, run, self.checks, shrink=shrink)
+            mismatch = self._compare(program, reference_source, candidate, shrink)
+            if mismatch is None:
+                return Verdict(True)
+            remaining = next((left for left, source in sorted(partials, reverse=True)
+                              if self._compare(program, source, candidate, shrink=False, keep=False) is None), None)
         finally:
             candidate.close()
-        if mismatch is None:
-            return Verdict(True)
         where = f"with {describe_config(mismatch.config)}: " if mismatch.config else ""
-        return Verdict(False, where + mismatch.symptom, mismatch.config)
+        return Verdict(False, where + mismatch.symptom, mismatch.config, remaining=remaining)
+
+    def _compare(self, program: Program, reference_source: str, candidate: Runner,
+                 shrink: bool, keep: bool = True) -> Optional[_Mismatch]:
+        """``keep``: cache the reference's worker for later candidates (partial versions are not kept)."""
+        reference = self._reference(program, reference_source, keep)
+        try:
+            return self._search(program, reference, candidate, shrink, buggy_reference=not keep)
+        finally:
+            if not keep:
+                reference.close()
+
+    def _search(self, program: Program, reference: Runner, candidate: Runner, shrink: bool,
+                buggy_reference: bool = False) -> Optional[_Mismatch]:
+        """A partly fixed exercise (``buggy_reference``) may raise: the candidate then matches it
+        when it raises the same exception."""
+        checks = (_like_buggy(self.checks),) if buggy_reference else self.checks
+
+        def run(config: Config) -> tuple[Obs, Obs]:
+            reference.submit(config)
+            candidate.submit(config)
+            try:
+                ref = reference.collect(config)
+            except RunFailure as failure:
+                if buggy_reference:
+                    raise  # a partly fixed version that hangs: the candidate is not like it
+                raise InternalError(f"reference {program.id} {failure}") from None
+            if ref["error"] and not buggy_reference:
+                raise InternalError(f"reference {program.id} fails with {describe_config(config)}: {ref['error']}")
+            return ref, candidate.collect(config)
+
+        return search(program, run, checks, shrink=shrink)
+
+
+def _like_buggy(checks: tuple[Check, ...]) -> Check:
+    """Compare with a partly fixed exercise, which may raise: then the candidate must raise the
+    same exception; otherwise every check applies."""
+
+    def check(ref: Obs, cand: Obs) -> Optional[str]:
+        if ref["error"] is None:
+            return next((symptom for c in checks if (symptom := c(ref, cand))), None)
+        mine, theirs = cand["error"] or {}, ref["error"]
+        same = (mine.get("type"), mine.get("message")) == (theirs["type"], theirs["message"])
+        return None if same else "raises differently"
+
+    return check

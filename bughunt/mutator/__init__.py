@@ -9,7 +9,7 @@ objects. Mutators never hard-code line numbers; they match idioms.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Union
 
 import libcst as cst
@@ -40,6 +40,7 @@ class Mutant:
     line: int  # line of the site in the clean program
     scope: str  # "train" or "Encoder.forward": where a learner should look
     source: str  # the mutated program
+    edit: Edit = field(compare=False, repr=False)  # to combine it with other mutants of the same tree
 
 
 class Tree:
@@ -94,13 +95,36 @@ def mutants_of(source: str, bug: str, mutator: Mutator, tree: Tree | None = None
     result = []
     for edit in mutator(tree):
         site = sites.setdefault(id(edit.site), len(sites))
-        new_module = tree.module.deep_replace(edit.node, edit.replacement)
-        assert isinstance(new_module, cst.Module)
-        code = new_module.code
+        code = apply(tree, [edit])
         if code == source:  # a no-op edit is a mutator bug, never an exercise
             raise AssertionError(f"{bug}: edit {edit.form!r} changes nothing")
-        result.append(Mutant(bug, site, edit.form, tree.line(edit.site), tree.scope(edit.site), code))
+        result.append(Mutant(bug, site, edit.form, tree.line(edit.site), tree.scope(edit.site), code, edit))
     return result
+
+
+def overlap(tree: Tree, a: Edit, b: Edit) -> bool:
+    """The two edits touch the same code: one replaces the other, or a block around it."""
+    return a.node is b.node or a.node in tree.ancestors(b.node) or b.node in tree.ancestors(a.node)
+
+
+class _Apply(cst.CSTTransformer):
+    def __init__(self, tree: Tree, edits: Iterable[Edit]) -> None:
+        super().__init__()
+        edits = list(edits)
+        self.replacements = {id(e.node): e.replacement for e in edits}
+        # a comment on the line of a bug would describe what the line no longer does
+        self.quiet = {id(tree.statement(e.site)) for e in edits}
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Replacement:  # type: ignore[override]
+        result = self.replacements.get(id(original), updated)
+        if id(original) in self.quiet and isinstance(result, cst.SimpleStatementLine):
+            result = result.with_changes(trailing_whitespace=cst.TrailingWhitespace())
+        return result
+
+
+def apply(tree: Tree, edits: Iterable[Edit]) -> str:
+    """The program with several non-overlapping edits applied at once."""
+    return tree.module.visit(_Apply(tree, edits)).code
 
 
 def dotted(node: cst.BaseExpression) -> str:

@@ -191,7 +191,7 @@ class _Variations(_Scoped):
                 space = self.defaults.get(param.name.value)
                 if space is not None and param.default is not None:
                     choice = _rng(self.seed, "default", param.name.value).choice(list(space))
-                    param = param.with_changes(default=cst.Integer(str(choice)))
+                    param = param.with_changes(default=expr(repr(choice)))
                 params.append(param)
             updated = updated.with_changes(params=updated.params.with_changes(params=params))
         return super().leave_FunctionDef(original, updated)

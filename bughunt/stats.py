@@ -1,0 +1,78 @@
+"""How many distinct exercises the seeds give, per topic (``bughunt stats``).
+
+Two exercises are the same when their fingerprints are (comments, layout and local names set
+aside). ``distinct`` is what a learner can practise before a repeat: ``generate`` never writes
+an exercise whose fingerprint the workspace already has. ``first_repeat`` is how many random
+seeds it took before two gave the same exercise. With ``check``, every distinct exercise is
+also verified: caught by the detectors, and passing once its reveal diff is applied (which
+turns it into its reference).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from bughunt.bug_catalog import all_checks
+from bughunt.clean_programs import programs_of
+from bughunt.detector.runner import Session
+from bughunt.exercise import Exercise
+
+
+@dataclass(frozen=True)
+class TopicStats:
+    topic: str
+    seeds: int
+    distinct: int
+    first_repeat: Optional[int]  # seeds drawn until the first repeat; None: no repeat
+    caught: Optional[int] = None  # with check: distinct exercises the detectors catch
+    passing: Optional[int] = None  # with check: distinct exercises whose revealed fix passes
+
+
+def _exercise(topic: str, seed: int, bugs: int) -> Exercise:
+    programs = programs_of(topic)
+    return Exercise(programs[random.Random(f"stats/{seed}").randrange(len(programs))], seed, bugs)
+
+
+def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = False) -> TopicStats:
+    seen: dict[str, Exercise] = {}
+    first_repeat = None
+    for seed in range(seeds):
+        exercise = _exercise(topic, seed, bugs)
+        if len(exercise.chosen) < bugs:
+            continue
+        fingerprint = exercise.fingerprint()
+        if fingerprint in seen and first_repeat is None:
+            first_repeat = seed + 1
+        seen.setdefault(fingerprint, exercise)
+    if not check:
+        return TopicStats(topic, seeds, len(seen), first_repeat)
+    caught = passing = 0
+    with Session(all_checks()) as session:
+        for exercise in seen.values():
+            reference = exercise.source(fixed=exercise.chosen)
+            program = exercise.program
+            caught += not session.verify(program, reference, exercise.source(), "<exercise>", shrink=False).fixed
+            passing += session.verify(program, reference, reference, "<revealed>", shrink=False).fixed
+    return TopicStats(topic, seeds, len(seen), first_repeat, caught, passing)
+
+
+def _one(args: tuple[str, int, int, bool]) -> TopicStats:
+    return topic_stats(*args)
+
+
+def all_stats(topics: list[str], seeds: int, bugs: int, check: bool, jobs: int = 0,
+              on_topic: Optional[Callable[[TopicStats], None]] = None) -> list[TopicStats]:
+    """One topic per job, on every core."""
+    jobs = jobs or multiprocessing.cpu_count()
+    context = multiprocessing.get_context("spawn")
+    results = {}
+    with ProcessPoolExecutor(min(jobs, len(topics)), mp_context=context) as pool:
+        for stats in pool.map(_one, [(t, seeds, bugs, check) for t in topics]):
+            results[stats.topic] = stats
+            if on_topic:
+                on_topic(stats)
+    return [results[t] for t in topics]
