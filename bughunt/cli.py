@@ -81,27 +81,32 @@ def main() -> None:
 
 
 @main.command()
+@click.option("--canonical", is_flag=True, help="Only the guide's ten canonical bugs.")
 @json_option
 @_one_line_errors
-def catalog(as_json: bool) -> int:
-    """List the bug classes.
+def catalog(canonical: bool, as_json: bool) -> int:
+    """List the bug classes: the guide's ten canonical ones first, marked with *.
 
     \b
-    Example:
+    Examples:
+      bughunt catalog --canonical
       bughunt catalog --json
     """
     from bughunt.bug_catalog import all_classes
 
-    bugs = all_classes()
+    bugs = sorted(all_classes(), key=lambda b: not b.canonical)  # stable: by id within each group
+    if canonical:
+        bugs = [b for b in bugs if b.canonical]
     if as_json:
         _json([{"id": b.id, "title": b.title, "symptom": b.symptom, "why": b.why, "fix": b.fix,
                 "guide": b.guide, "canonical": b.canonical} for b in bugs])
         return EXIT_OK
     out = ui.console()
-    ui.table(out, ["class", "title", "guide"],
-             [(Text(b.id, style="bold" if b.canonical else ""), b.title, b.guide.split(",")[0]) for b in bugs])
-    canonical = sum(b.canonical for b in bugs)
-    out.print(f"\n{len(bugs)} bug classes, {canonical} of them canonical (bold). Details: bughunt catalog --json")
+    ui.table(out, ["", "class", "title", "guide"],
+             [("*" if b.canonical else "", Text(b.id, style="bold" if b.canonical else ""), b.title,
+               b.guide.split(",")[0]) for b in bugs])
+    ten = sum(b.canonical for b in bugs)
+    out.print(f"\n{len(bugs)} bug classes, {ten} of them canonical (*). Details: bughunt catalog --json")
     return EXIT_OK
 
 

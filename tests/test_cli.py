@@ -14,16 +14,26 @@ from bughunt.workspace import MANIFEST
 from conftest import apply_patch
 
 
+CANONICAL = {"float-labels", "wrong-cat-dim", "missing-zero-grad", "missing-eval-dropout", "forward-skips-backbone",
+             "inplace-relu", "target-shape", "missing-eval-batchnorm", "scheduler-per-batch", "device-mismatch"}
+
+
 def test_catalog_lists_every_class(bughunt):
     result = bughunt("catalog")
     assert result.exit_code == 0
     for bug in all_classes():
         assert bug.id in result.output
     data = json.loads(bughunt("catalog", "--json").output)
-    assert [b["id"] for b in data] == sorted(b.id for b in all_classes())
-    assert {"float-labels", "wrong-cat-dim", "missing-zero-grad", "missing-eval-dropout", "forward-skips-backbone",
-            "inplace-relu", "target-shape", "missing-eval-batchnorm", "scheduler-per-batch"} <= {b["id"] for b in data}
+    assert sorted(b["id"] for b in data) == sorted(b.id for b in all_classes())
     assert all(b["title"] and b["symptom"] and b["why"] and b["fix"] and b["guide"] for b in data)
+    assert len(data) >= 40
+
+
+def test_catalog_canonical_lists_the_guides_ten(bughunt):
+    data = json.loads(bughunt("catalog", "--canonical", "--json").output)
+    assert {b["id"] for b in data} == CANONICAL
+    plain = bughunt("catalog").output.splitlines()
+    assert all(line.startswith("*") for line in plain[1:11]) and not plain[11].startswith("*")  # the ten first
 
 
 def test_topics(bughunt):

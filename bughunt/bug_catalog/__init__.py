@@ -28,7 +28,7 @@ class BugClass:
     hints: tuple[str, ...]  # from vague to specific; never the reference's code
     mutate: Mutator
     detect: Check  # the property this class breaks; verify runs every class's detector
-    canonical: bool = True  # one of the guide's ten canonical bugs
+    canonical: bool = False  # one of the guide's ten canonical bugs (`bughunt catalog --canonical`)
 
 
 @cache

@@ -50,5 +50,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.gradients,
-    canonical=False,
 )

@@ -39,5 +39,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.same_final_params,
-    canonical=False,
 )

@@ -34,5 +34,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.same_final_params,
-    canonical=False,
 )

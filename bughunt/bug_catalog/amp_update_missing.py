@@ -33,5 +33,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.same_results,
-    canonical=False,
 )

@@ -119,5 +119,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.same_results,
-    canonical=False,
 )

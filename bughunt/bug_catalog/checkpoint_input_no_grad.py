@@ -106,5 +106,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.grad_flow,
-    canonical=False,
 )

@@ -57,5 +57,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.gradients,
-    canonical=False,
 )

@@ -126,4 +126,5 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.same_results,
+    canonical=True,
 )

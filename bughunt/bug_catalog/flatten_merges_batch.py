@@ -85,5 +85,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.same_results,
-    canonical=False,
 )

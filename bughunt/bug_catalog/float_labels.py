@@ -52,4 +52,5 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.target_dtype,
+    canonical=True,
 )

@@ -101,5 +101,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.same_results,
-    canonical=False,
 )

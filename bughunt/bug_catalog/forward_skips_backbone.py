@@ -50,4 +50,5 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.grad_flow,
+    canonical=True,
 )

@@ -43,5 +43,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.gradients,
-    canonical=False,
 )

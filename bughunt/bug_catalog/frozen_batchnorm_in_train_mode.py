@@ -62,5 +62,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.same_results,
-    canonical=False,
 )

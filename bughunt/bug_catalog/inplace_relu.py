@@ -79,4 +79,5 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.same_results,
+    canonical=True,
 )

@@ -32,4 +32,5 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.layer_mode("Dropout"),
+    canonical=True,
 )

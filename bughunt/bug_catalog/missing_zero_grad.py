@@ -41,4 +41,5 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.gradients,
+    canonical=True,
 )

@@ -37,5 +37,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.gradients,
-    canonical=False,
 )

@@ -98,5 +98,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=optimized_parameters,
-    canonical=False,
 )

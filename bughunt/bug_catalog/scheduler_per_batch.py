@@ -69,4 +69,5 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.lr_schedule,
+    canonical=True,
 )

@@ -56,5 +56,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.gradients,
-    canonical=False,
 )

@@ -139,5 +139,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=training_mode,
-    canonical=False,
 )

@@ -98,5 +98,4 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=graph_during_evaluation,
-    canonical=False,
 )

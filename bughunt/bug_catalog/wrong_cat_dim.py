@@ -57,4 +57,5 @@ BUG = BugClass(
     ),
     mutate=mutate,
     detect=checks.same_results,
+    canonical=True,
 )
