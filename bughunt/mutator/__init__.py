@@ -51,10 +51,18 @@ class Tree:
         self.module = wrapper.module
         self._parents = wrapper.resolve(ParentNodeProvider)
         self._positions = wrapper.resolve(PositionProvider)
+        self._nodes = _preorder(self.module)
+        self._by_kind: dict[str, list[cst.CSTNode]] = {}
+        for node in self._nodes:
+            self._by_kind.setdefault(type(node).__name__, []).append(node)
 
     def find(self, matcher: m.BaseMatcherNode) -> list[cst.CSTNode]:
-        """Every node matching ``matcher``, in source order."""
-        return list(m.findall(self.module, matcher))
+        """Every node matching ``matcher``, in source order: ``m.findall`` over lists made once
+        per tree (mutators query a tree often). A node matcher (``m.Call``) only looks at nodes
+        of its own kind (``cst.Call``); combinators (``m.OneOf``...) look at every node."""
+        kind = type(matcher).__name__
+        candidates = self._by_kind.get(kind, []) if isinstance(getattr(cst, kind, None), type) else self._nodes
+        return [node for node in candidates if m.matches(node, matcher)]
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self._parents.get(node)
@@ -86,6 +94,18 @@ class Tree:
             if isinstance(a, (cst.FunctionDef, cst.ClassDef))
         ]
         return ".".join(reversed(names)) or "<module>"
+
+
+def _preorder(module: cst.Module) -> list[cst.CSTNode]:
+    nodes: list[cst.CSTNode] = []
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            nodes.append(node)
+            return True
+
+    module.visit(Collect())
+    return nodes
 
 
 def mutants_of(source: str, bug: str, mutator: Mutator, tree: Tree | None = None) -> list[Mutant]:
