@@ -10,6 +10,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted
+from bughunt.mutator.rewrite import int_literal
 from bughunt.mutator.training_loop import bound_names, reaches_result
 
 _METHOD = m.Call(func=m.Attribute(attr=m.Name("argmax")))  # x.argmax(...) and torch.argmax(x, ...)
@@ -23,20 +24,12 @@ def _dim(call: cst.Call) -> Optional[cst.Arg]:
     return keyword or (positional[skip] if len(positional) > skip else None)
 
 
-def _literal(node: cst.BaseExpression) -> Optional[int]:
-    if isinstance(node, cst.Integer):
-        return int(node.value)
-    if m.matches(node, m.UnaryOperation(operator=m.Minus(), expression=m.Integer())):
-        return -int(node.expression.value)
-    return None
-
-
 def mutate(tree: Tree) -> Iterator[Edit]:
     for call in tree.find(m.Call()):
         if not m.matches(call, _METHOD):
             continue
         dim = _dim(call)
-        value = _literal(dim.value) if dim is not None else None
+        value = int_literal(dim.value) if dim is not None else None
         if value is None or value == 0:
             continue  # no dim (already flat), a computed one, or the batch dim on purpose
         statement = tree.statement(call)

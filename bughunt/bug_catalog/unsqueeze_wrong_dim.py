@@ -10,7 +10,8 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.tensor_ops import ShapeCall, int_args, int_node, int_value, replace_nodes, shape_call
+from bughunt.mutator.rewrite import int_literal, int_node
+from bughunt.mutator.tensor_ops import ShapeCall, int_args, replace_nodes, shape_call
 
 MAX_RANK = 6  # ranks tried when deciding whether two unsqueeze chains differ
 FORMS_PER_CHAIN = 2
@@ -92,8 +93,8 @@ def _expand_edits(tree: Tree) -> Iterator[Edit]:
         args = list(call.args)
         if len(args) < 2 or any(a.keyword or a.star for a in args):
             continue
-        keep = [a for a in args if int_value(a.value) == -1]
-        moved = [a for a in args if int_value(a.value) != -1] + keep
+        keep = [a for a in args if int_literal(a.value) == -1]
+        moved = [a for a in args if int_literal(a.value) != -1] + keep
         if not keep or len(keep) == len(args) or moved == args:
             continue
         commas = [a.comma for a in args]

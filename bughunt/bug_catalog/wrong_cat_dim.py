@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
 import libcst as cst
 import libcst.matchers as m
@@ -10,16 +10,9 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted
+from bughunt.mutator.rewrite import int_literal
 
 _CAT = {"torch.cat", "torch.concat", "torch.concatenate"}
-
-
-def _literal(node: cst.BaseExpression) -> Optional[int]:
-    if isinstance(node, cst.Integer):
-        return int(node.value)
-    if m.matches(node, m.UnaryOperation(operator=m.Minus(), expression=m.Integer())):
-        return -int(node.expression.value)
-    return None
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
@@ -27,7 +20,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         if dotted(call.func) not in _CAT or len(call.args) != 2:
             continue
         tensors, dim = call.args
-        value = _literal(dim.value)
+        value = int_literal(dim.value)
         if value is None:
             continue
         if value == 0:  # batch-wise concatenation turned feature-wise

@@ -15,7 +15,8 @@ from typing import Mapping, Optional, Sequence
 import libcst as cst
 import libcst.matchers as m
 
-from bughunt.mutator import dotted, expr
+from bughunt.mutator import dotted
+from bughunt.mutator.rewrite import int_literal
 
 
 @dataclass(frozen=True)
@@ -39,29 +40,16 @@ def shape_call(node: cst.CSTNode, op: str) -> Optional[ShapeCall]:
     return None
 
 
-def int_value(node: cst.BaseExpression) -> Optional[int]:
-    """The value of an integer literal (``2``, ``-1``), else None."""
-    if isinstance(node, cst.Integer):
-        return int(node.value)
-    if m.matches(node, m.UnaryOperation(operator=m.Minus(), expression=m.Integer())):
-        return -int(node.expression.value)
-    return None
-
-
 def int_args(args: Sequence[cst.Arg], keyword: str = "dim") -> Optional[list[int]]:
     """Literal integer arguments, positional or under ``keyword``; a tuple or list of them is
     read as the sequence it holds (``permute((0, 2, 1))``). None when any is not a literal."""
     if len(args) == 1 and isinstance(args[0].value, (cst.Tuple, cst.List)):
-        values = [int_value(e.value) for e in args[0].value.elements]
+        values = [int_literal(e.value) for e in args[0].value.elements]
     elif all(a.keyword is None or a.keyword.value == keyword for a in args) and not any(a.star for a in args):
-        values = [int_value(a.value) for a in args]
+        values = [int_literal(a.value) for a in args]
     else:
         return None
     return None if not values or None in values else values  # type: ignore[return-value]
-
-
-def int_node(value: int) -> cst.BaseExpression:
-    return expr(str(value))
 
 
 def is_simple(node: cst.BaseExpression) -> bool:
