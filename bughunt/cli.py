@@ -402,9 +402,10 @@ def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, as_jso
     if as_json:
         _json([asdict(r) for r in rows])
         return EXIT_OK
-    headers = ["topic", "seeds", "distinct", "first repeat"] + (["caught", "fix passes"] if check else [])
+    headers = ["topic", "seeds", "distinct", "ignoring numbers", "first repeat"]
+    headers += ["caught", "fix passes"] if check else []
     ui.table(ui.console(), headers, [
-        [r.topic, str(r.seeds), str(r.distinct), str(r.first_repeat or "none")]
+        [r.topic, str(r.seeds), str(r.distinct), str(r.structural), str(r.first_repeat or "none")]
         + ([str(r.caught), str(r.passing)] if check else []) for r in rows])
     return EXIT_OK if not check or all(r.caught == r.passing == r.distinct for r in rows) else EXIT_BUGS
 

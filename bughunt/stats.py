@@ -3,7 +3,9 @@
 Two exercises are the same when their fingerprints are (comments, layout and local names set
 aside). ``distinct`` is what a learner can practise before a repeat: ``generate`` never writes
 an exercise whose fingerprint the workspace already has. ``first_repeat`` is how many random
-seeds it took before two gave the same exercise. With ``check``, every distinct exercise is
+seeds it took before two gave the same exercise. ``structural`` is the stricter count that also
+sets numbers aside (learning rates, main()'s defaults): what differs then is the program, the
+bugs and where they sit, spellings and order. With ``check``, every distinct exercise is
 also verified: caught by the detectors, and passing once its reveal diff is applied (which
 turns it into its reference).
 """
@@ -20,6 +22,7 @@ from bughunt.bug_catalog import all_checks
 from bughunt.clean_programs import programs_of
 from bughunt.detector.runner import Session
 from bughunt.exercise import Exercise
+from bughunt.mutator.camouflage import normalised
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class TopicStats:
     topic: str
     seeds: int
     distinct: int
+    structural: int  # distinct once numbers are set aside too
     first_repeat: Optional[int]  # seeds drawn until the first repeat; None: no repeat
     caught: Optional[int] = None  # with check: distinct exercises the detectors catch
     passing: Optional[int] = None  # with check: distinct exercises whose revealed fix passes
@@ -39,6 +43,7 @@ def _exercise(topic: str, seed: int, bugs: int) -> Exercise:
 
 def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = False) -> TopicStats:
     seen: dict[str, Exercise] = {}
+    structural: set[str] = set()
     first_repeat = None
     for seed in range(seeds):
         exercise = _exercise(topic, seed, bugs)
@@ -48,8 +53,9 @@ def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = Fals
         if fingerprint in seen and first_repeat is None:
             first_repeat = seed + 1
         seen.setdefault(fingerprint, exercise)
+        structural.add(normalised(exercise.source(), numbers=False))
     if not check:
-        return TopicStats(topic, seeds, len(seen), first_repeat)
+        return TopicStats(topic, seeds, len(seen), len(structural), first_repeat)
     caught = passing = 0
     with Session(all_checks()) as session:
         for exercise in seen.values():
@@ -57,7 +63,7 @@ def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = Fals
             program = exercise.program
             caught += not session.verify(program, reference, exercise.source(), "<exercise>", shrink=False).fixed
             passing += session.verify(program, reference, reference, "<revealed>", shrink=False).fixed
-    return TopicStats(topic, seeds, len(seen), first_repeat, caught, passing)
+    return TopicStats(topic, seeds, len(seen), len(structural), first_repeat, caught, passing)
 
 
 def _one(args: tuple[str, int, int, bool]) -> TopicStats:

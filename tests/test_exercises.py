@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bughunt.clean_programs import get_program
 from bughunt.exercise import Exercise
+from bughunt.mutator.camouflage import normalised
 from bughunt.workspace import Workspace
 
 from conftest import apply_patch
@@ -74,3 +75,12 @@ def test_stats_counts_distinct_exercises(bughunt):
     assert result.exit_code == 0, result.output
     [row] = json.loads(result.output)
     assert row["topic"] == "data" and row["seeds"] == 30 and 20 <= row["distinct"] <= 30
+    assert 0 < row["structural"] <= row["distinct"]
+
+
+def test_the_strict_fingerprint_sets_numbers_aside():
+    source = "def main(batch_size=8, lr=0.01):\n    return batch_size * lr\n"
+    varied = source.replace("8", "4").replace("0.01", "0.02")
+    assert normalised(source) != normalised(varied)
+    assert normalised(source, numbers=False) == normalised(varied, numbers=False)
+    assert normalised(source, numbers=False) != normalised(source.replace("*", "+"), numbers=False)

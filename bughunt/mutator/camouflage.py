@@ -229,10 +229,14 @@ def camouflage(source: str, seed: int, defaults: Mapping[str, Sequence[Any]] = {
     return module.code
 
 
-def normalised(source: str) -> str:
+def normalised(source: str, numbers: bool = True) -> str:
     """A fingerprint that ignores comments, whitespace and the names of local variables:
-    two exercises are the same when their fingerprints are."""
+    two exercises are the same when their fingerprints are. ``numbers=False`` also ignores
+    every number (hyperparameters, main()'s defaults): the stricter count ``stats`` shows."""
     tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if not numbers and isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            node.value = 0
     for function in ast.walk(tree):
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             names: dict[str, str] = {}
