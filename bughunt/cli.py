@@ -173,7 +173,7 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
         _json([{"path": str(g.path), "topic": g.topic, "program": g.program} for g in written])
         return EXIT_OK
     console = ui.console()
-    console.print(f"wrote {len(written)} exercises to {out}/ (seed {seed}):")
+    console.print(f"wrote {len(written)} exercise{'' if len(written) == 1 else 's'} to {out}/ (seed {seed}):")
     ui.table(console, ["exercise", "program"], [(g.path.name, g.program) for g in written])
     for g in written:
         if g.backup:

@@ -48,6 +48,22 @@ def test_the_count_of_bugs_left_goes_down_as_each_is_fixed(bughunt, tmp_path):
     assert verdict(bughunt, path) == {"path": str(path), "fixed": True, "message": ""}
 
 
+def test_a_bug_behind_a_crash_still_counts(bughunt, tmp_path):
+    """Fixed in the diff's order, the count is exact even when the last bug left crashes the run
+    late (a model not moved to the device) and the one fixed before it (model.eval() missing in
+    evaluate) ran before that crash: what ran before the crash is compared too."""
+    assert bughunt("generate", "--topic", "cumulative", "--n", "1", "--bugs", "3", "--seed", "3",
+                   "--out", tmp_path).exit_code == 0
+    [path] = tmp_path.glob("cumulative_*.py")
+    fixes = hunks(bughunt("reveal", path, "--yes").output)
+    assert len(fixes) == 3
+    for left, fix in zip((2, 1), fixes):
+        apply_patch(fix, path)
+        assert verdict(bughunt, path)["message"].startswith(f"{left} of 3 bugs remain; ")
+    apply_patch(fixes[2], path)
+    assert verdict(bughunt, path)["fixed"]
+
+
 def test_a_workspace_never_holds_two_alike(bughunt, tmp_path):
     for seed in ("1", "2"):
         assert bughunt("generate", "--topic", "models", "--n", "6", "--seed", seed, "--out", tmp_path).exit_code == 0

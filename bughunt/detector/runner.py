@@ -24,7 +24,7 @@ from hypothesis.errors import Flaky
 
 from bughunt.clean_programs import Program
 from bughunt.detector import worker
-from bughunt.detector.checks import Check, Obs, describe_error
+from bughunt.detector.checks import Check, Obs, crash, describe_error
 
 DEFAULT_TIMEOUT = 60.0  # seconds for one run of main(); the slowest clean program needs < 1 s
 
@@ -327,13 +327,15 @@ class Session:
 
 def _like_buggy(checks: tuple[Check, ...]) -> Check:
     """Compare with a partly fixed exercise, which may raise: then the candidate must raise the
-    same exception; otherwise every check applies."""
+    same exception, and what both did before it (modes, steps, targets) must agree too, so that
+    a bug the crash comes after still counts."""
 
     def check(ref: Obs, cand: Obs) -> Optional[str]:
         if ref["error"] is None:
             return next((symptom for c in checks if (symptom := c(ref, cand))), None)
         mine, theirs = cand["error"] or {}, ref["error"]
-        same = (mine.get("type"), mine.get("message")) == (theirs["type"], theirs["message"])
-        return None if same else "raises differently"
+        if (mine.get("type"), mine.get("message")) != (theirs["type"], theirs["message"]):
+            return "raises differently"
+        return next((symptom for c in checks if c is not crash and (symptom := c(ref, cand))), None)
 
     return check
