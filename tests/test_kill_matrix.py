@@ -1,7 +1,8 @@
 """Principle 2 of DESIGN.md: every mutant is killed, every clean program passes.
 
 This runs the same kill matrix as `bughunt selfcheck`: for every clean program,
-every bug class, every site and every surface form.
+every bug class, every site and every surface form. It takes about five minutes on two
+cores, so it is marked slow: CI runs it as its own step (`python -m pytest -m slow`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import pytest
 from bughunt.bug_catalog import all_classes
 from bughunt.clean_programs import PROGRAMS
 from bughunt.selfcheck import kill_matrix
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
