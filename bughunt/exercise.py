@@ -103,10 +103,14 @@ class Exercise:
     def reference(self, file: str) -> str:
         return self.header(file) + self.source(fixed=self.chosen)
 
+    def versions(self, sizes: Iterable[int]) -> list[tuple[int, str]]:
+        """(bugs left, source) for every version of the exercise that keeps that many of its bugs."""
+        return [(size, self.source(fixed=[m for m in self.chosen if m not in left]))
+                for size in sizes for left in itertools.combinations(self.chosen, size)]
+
     def partials(self) -> list[tuple[int, str]]:
-        """(bugs left, source) for every version with some but not all bugs fixed, and the exercise itself."""
-        return [(len(left), self.source(fixed=[m for m in self.chosen if m not in left]))
-                for size in range(1, len(self.chosen) + 1) for left in itertools.combinations(self.chosen, size)]
+        """Every version with some but not all bugs fixed, and the exercise itself."""
+        return self.versions(range(1, len(self.chosen) + 1))
 
     def fingerprint(self) -> str:
         return normalised(self.source())
@@ -146,8 +150,8 @@ def choose(programs: Sequence[Program], n: int, seed: int, *, bugs: int = 1, cla
     candidates = [p for p in programs if len({m.bug for m in mutants(p) if not wanted or m.bug in wanted}) >= bugs]
     if not candidates:
         raise BadInput(f"no program here has {bugs} different bug classes{' of those asked for' if wanted else ''}")
-    available = {m.bug for p in candidates for m in mutants(p)} & (wanted or {m.bug for p in candidates for m in mutants(p)})
-    used = {bug: 0 for bug in available}
+    available = {m.bug for p in candidates for m in mutants(p)}
+    used = {bug: 0 for bug in (available & wanted if wanted else available)}
     fingerprints, chosen, misses = set(seen), [], 0
     while len(chosen) < n and misses < 50 * bugs + 200:  # so many misses in a row: nothing new is left
         misses += 1
@@ -158,7 +162,7 @@ def choose(programs: Sequence[Program], n: int, seed: int, *, bugs: int = 1, cla
         if misses <= 30 and max(used[c] for c in classes_here) > min(used.values()):
             continue  # another class has been practised less: spread first (while that is possible)
         fingerprint = exercise.fingerprint()
-        if fingerprint in fingerprints or (session and not _caught(session, exercise)):
+        if fingerprint in fingerprints or (session and not caught(session, exercise)):
             continue
         fingerprints.add(fingerprint)
         for c in classes_here:
@@ -170,12 +174,12 @@ def choose(programs: Sequence[Program], n: int, seed: int, *, bugs: int = 1, cla
     return chosen
 
 
-def _caught(session: Session, exercise: Exercise) -> bool:
+def caught(session: Session, exercise: Exercise) -> bool:
     """The detectors tell the exercise, and each of its bugs alone, from the reference."""
     reference = exercise.source(fixed=exercise.chosen)
-    versions = [exercise.source()] + ([exercise.source(fixed=[m for m in exercise.chosen if m is not kept])
-                                       for kept in exercise.chosen] if exercise.bugs > 1 else [])
-    return all(not session.verify(exercise.program, reference, v, "<exercise>", shrink=False).fixed for v in versions)
+    versions = exercise.versions(sorted({1, len(exercise.chosen)}, reverse=True))
+    return all(not session.verify(exercise.program, reference, v, "<exercise>", shrink=False).fixed
+               for _, v in versions)
 
 
 def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, classes: Iterable[str] = (),

@@ -6,8 +6,8 @@ an exercise whose fingerprint the workspace already has. ``first_repeat`` is how
 seeds it took before two gave the same exercise. ``structural`` is the stricter count that also
 sets numbers aside (learning rates, main()'s defaults): what differs then is the program, the
 bugs and where they sit, spellings and order. With ``check``, every distinct exercise is
-also verified: caught by the detectors, and passing once its reveal diff is applied (which
-turns it into its reference).
+also verified: caught by the detectors as ``generate`` requires (the exercise, and each of its
+bugs alone), and passing once its reveal diff is applied (which turns it into its reference).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Callable, Optional
 from bughunt.bug_catalog import all_checks
 from bughunt.clean_programs import programs_of
 from bughunt.detector.runner import Session
-from bughunt.exercise import Exercise
+from bughunt.exercise import Exercise, caught
 from bughunt.mutator.camouflage import normalised
 
 
@@ -56,14 +56,13 @@ def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = Fals
         structural.add(normalised(exercise.source(), numbers=False))
     if not check:
         return TopicStats(topic, seeds, len(seen), len(structural), first_repeat)
-    caught = passing = 0
+    found = passing = 0
     with Session(all_checks()) as session:
         for exercise in seen.values():
             reference = exercise.source(fixed=exercise.chosen)
-            program = exercise.program
-            caught += not session.verify(program, reference, exercise.source(), "<exercise>", shrink=False).fixed
-            passing += session.verify(program, reference, reference, "<revealed>", shrink=False).fixed
-    return TopicStats(topic, seeds, len(seen), len(structural), first_repeat, caught, passing)
+            found += caught(session, exercise)  # what generate requires before it writes an exercise
+            passing += session.verify(exercise.program, reference, reference, "<revealed>", shrink=False).fixed
+    return TopicStats(topic, seeds, len(seen), len(structural), first_repeat, found, passing)
 
 
 def _one(args: tuple[str, int, int, bool]) -> TopicStats:

@@ -287,27 +287,28 @@ class Session:
             if mismatch is None:
                 return Verdict(True)
             remaining = next((left for left, source in sorted(partials, reverse=True)
-                              if self._compare(program, source, candidate, shrink=False, keep=False) is None), None)
+                              if self._compare(program, source, candidate, shrink=False, partial=True) is None), None)
         finally:
             candidate.close()
         where = f"with {describe_config(mismatch.config)}: " if mismatch.config else ""
         return Verdict(False, where + mismatch.symptom, mismatch.config, remaining=remaining)
 
     def _compare(self, program: Program, reference_source: str, candidate: Runner,
-                 shrink: bool, keep: bool = True) -> Optional[_Mismatch]:
-        """``keep``: cache the reference's worker for later candidates (partial versions are not kept)."""
-        reference = self._reference(program, reference_source, keep)
+                 shrink: bool, partial: bool = False) -> Optional[_Mismatch]:
+        """Search for a configuration where the candidate differs from the reference. A
+        ``partial`` reference is a partly fixed exercise: its worker is not kept for later
+        candidates, and it may raise (the candidate then matches it when it raises the same
+        exception)."""
+        reference = self._reference(program, reference_source, keep=not partial)
         try:
-            return self._search(program, reference, candidate, shrink, buggy_reference=not keep)
+            return self._search(program, reference, candidate, shrink, partial)
         finally:
-            if not keep:
+            if partial:
                 reference.close()
 
     def _search(self, program: Program, reference: Runner, candidate: Runner, shrink: bool,
-                buggy_reference: bool = False) -> Optional[_Mismatch]:
-        """A partly fixed exercise (``buggy_reference``) may raise: the candidate then matches it
-        when it raises the same exception."""
-        checks = (_like_buggy(self.checks),) if buggy_reference else self.checks
+                partial: bool) -> Optional[_Mismatch]:
+        checks = (_like_buggy(self.checks),) if partial else self.checks
 
         def run(config: Config) -> tuple[Obs, Obs]:
             reference.submit(config)
@@ -315,10 +316,10 @@ class Session:
             try:
                 ref = reference.collect(config)
             except RunFailure as failure:
-                if buggy_reference:
+                if partial:
                     raise  # a partly fixed version that hangs: the candidate is not like it
                 raise InternalError(f"reference {program.id} {failure}") from None
-            if ref["error"] and not buggy_reference:
+            if ref["error"] and not partial:
                 raise InternalError(f"reference {program.id} fails with {describe_config(config)}: {ref['error']}")
             return ref, candidate.collect(config)
 

@@ -234,9 +234,6 @@ def normalised(source: str, numbers: bool = True) -> str:
     two exercises are the same when their fingerprints are. ``numbers=False`` also ignores
     every number (hyperparameters, main()'s defaults): the stricter count ``stats`` shows."""
     tree = ast.parse(source)
-    for node in ast.walk(tree):
-        if not numbers and isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            node.value = 0
     for function in ast.walk(tree):
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             names: dict[str, str] = {}
@@ -249,4 +246,6 @@ def normalised(source: str, numbers: bool = True) -> str:
     for node in ast.walk(tree):  # docstrings and other bare strings are comments too
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             node.value.value = ""
+        elif not numbers and isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            node.value = 0
     return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
