@@ -11,7 +11,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted
-from bughunt.mutator.training_loop import accumulation_ifs, backward_statements, function_of, moved, same_iteration
+from bughunt.mutator.training_loop import accumulation_ifs, backward_statements, moved, same_iteration
 
 _ACCUM = re.compile(r"accum|n_micro|micro_batches")
 
@@ -23,7 +23,7 @@ def _is_accum(node: cst.BaseExpression) -> bool:
 
 def _accumulates(tree: Tree, node: cst.CSTNode) -> bool:
     """``node`` sits in a function with an accumulation condition and a backward()."""
-    function = function_of(tree, node)
+    function = tree.enclosing(node, cst.FunctionDef)
     return function is not None and bool(accumulation_ifs(tree, function)) and bool(
         m.findall(function, m.Call(func=m.Attribute(attr=m.Name("backward")))))
 

@@ -10,7 +10,6 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted, expr
-from bughunt.mutator.training_loop import function_of
 
 _SELF_ATTRIBUTE = m.Attribute(value=m.Name("self"))
 
@@ -48,7 +47,7 @@ def _top_level_model(tree: Tree, forward: cst.FunctionDef) -> bool:
 
 def _raw_input(tree: Tree, call: cst.Call, name: str) -> bool:
     """``name`` is a parameter of the enclosing forward() that nothing rebinds before ``call``."""
-    function = function_of(tree, call)
+    function = tree.enclosing(call, cst.FunctionDef)
     if function is None or not _top_level_model(tree, function):
         return False
     if name not in {p.name.value for p in function.params.params[1:]}:
@@ -59,7 +58,7 @@ def _raw_input(tree: Tree, call: cst.Call, name: str) -> bool:
 
 def _computed_by_layers(tree: Tree, call: cst.Call, name: str) -> bool:
     """``name`` was last bound, before ``call``, by an expression that runs the model's own layers."""
-    function = function_of(tree, call)
+    function = tree.enclosing(call, cst.FunctionDef)
     if function is None or tree.enclosing(function, cst.ClassDef) is None:
         return False
     earlier = [a for a in m.findall(function, m.Assign(targets=[m.AssignTarget(m.Name(name))]))

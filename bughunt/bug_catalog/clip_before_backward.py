@@ -11,7 +11,7 @@ from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, names_read
 from bughunt.mutator.idioms import assigned_names
-from bughunt.mutator.training_loop import (backward_statements, clip_statements, function_of, moved,
+from bughunt.mutator.training_loop import (backward_statements, clip_statements, moved,
                                            optimizer_step_statements, same_iteration)
 
 
@@ -20,7 +20,7 @@ def _read_between(tree: Tree, clip: cst.SimpleStatementLine, step: cst.SimpleSta
     bound = set(assigned_names(clip))
     if not bound:
         return False
-    function = function_of(tree, clip)
+    function = tree.enclosing(clip, cst.FunctionDef)
     between = [s for s in m.findall(function, m.SimpleStatementLine())
                if tree.line(clip) < tree.line(s) <= tree.line(step)]
     return bool(bound & names_read(between))

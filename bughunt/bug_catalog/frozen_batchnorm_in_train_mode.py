@@ -9,8 +9,9 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.finetuning import moved_before, unit_in_block_of
+from bughunt.mutator.finetuning import moved_before
 from bughunt.mutator.idioms import constructs, eval_statements, method_call_statements, receiver
+from bughunt.mutator.training_loop import block_owner, unit_in
 
 _BATCHNORM = ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")
 
@@ -34,7 +35,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         train = _model_train(tree, statement)
         if train is None:
             continue  # a submodule put in eval mode on its own, not one kept frozen inside training
-        unit = unit_in_block_of(tree, statement, train)
+        unit = unit_in(tree, statement, block_owner(tree, train))
         move = moved_before(tree, unit, train) if unit is not None else None
         if move is not None:
             yield Edit(statement, *move, f"{receiver(statement)}.eval() before {receiver(train)}.train()")

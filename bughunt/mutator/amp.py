@@ -7,6 +7,7 @@ import libcst.matchers as m
 
 from bughunt.mutator import Tree, dotted
 from bughunt.mutator.idioms import method_call_statements, names_bound_to, receiver
+from bughunt.mutator.training_loop import CLIP_FUNCTIONS
 
 _SCALERS = {"torch.amp.GradScaler", "torch.cuda.amp.GradScaler", "amp.GradScaler", "GradScaler"}
 
@@ -29,5 +30,5 @@ def clips_later(tree: Tree, statement: cst.SimpleStatementLine) -> bool:
     block = tree.parent(statement)
     body = list(getattr(block, "body", ()))
     later = body[body.index(statement) + 1:] if statement in body else []
-    return any(dotted(call.func).endswith(("clip_grad_norm_", "clip_grad_value_"))
+    return any(dotted(call.func).endswith(CLIP_FUNCTIONS)
                for s in later for call in m.findall(s, m.Call()))

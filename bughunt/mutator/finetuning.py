@@ -166,15 +166,6 @@ def without(tree: Tree, statement: cst.BaseStatement) -> Optional[tuple[cst.CSTN
     return block, block.with_changes(body=rest)
 
 
-def unit_in_block_of(tree: Tree, node: cst.CSTNode, anchor: cst.BaseStatement) -> Optional[cst.BaseStatement]:
-    """The statement in ``anchor``'s block that contains ``node`` (or is it)."""
-    block = tree.parent(anchor)
-    for candidate in (node, *tree.ancestors(node)):
-        if tree.parent(candidate) is block and isinstance(candidate, cst.BaseStatement):
-            return candidate
-    return None
-
-
 def moved_before(tree: Tree, statement: cst.BaseStatement, anchor: cst.BaseStatement,
                  replacement: Optional[cst.BaseStatement] = None) -> Optional[tuple[cst.CSTNode, cst.CSTNode]]:
     """``statement`` (or ``replacement`` for it) taken out of its place and put right before

@@ -18,7 +18,7 @@ import libcst.matchers as m
 from bughunt.mutator import Tree, dotted
 from bughunt.mutator.idioms import drop_comment, enclosing_loops, method_call_statements, receiver
 
-_CLIP = {"clip_grad_norm_", "clip_grad_value_"}
+CLIP_FUNCTIONS = ("clip_grad_norm_", "clip_grad_value_")
 _APPENDERS = m.Name("append") | m.Name("extend") | m.Name("insert") | m.Name("add") | m.Name("update")
 #: calls that turn a tensor into a plain Python number: a value behind them is no longer a tensor
 _TO_NUMBER = (m.Call(func=m.Name("float") | m.Name("int"))
@@ -60,19 +60,15 @@ def clip_statements(tree: Tree) -> list[cst.SimpleStatementLine]:
     found = []
     for statement in tree.find(m.SimpleStatementLine(body=[m.Expr(m.Call()) | m.Assign(value=m.Call())])):
         call = statement.body[0].value
-        if dotted(call.func).split(".")[-1] in _CLIP:
+        if dotted(call.func).split(".")[-1] in CLIP_FUNCTIONS:
             found.append(statement)
     return found
-
-
-def function_of(tree: Tree, node: cst.CSTNode) -> Optional[cst.FunctionDef]:
-    return tree.enclosing(node, cst.FunctionDef)
 
 
 def same_iteration(tree: Tree, a: cst.CSTNode, b: cst.CSTNode) -> bool:
     """``a`` and ``b`` run in the same iteration: same function, same innermost loop."""
     loops_a, loops_b = enclosing_loops(tree, a), enclosing_loops(tree, b)
-    return (function_of(tree, a) is function_of(tree, b)
+    return (tree.enclosing(a, cst.FunctionDef) is tree.enclosing(b, cst.FunctionDef)
             and (loops_a[0] if loops_a else None) is (loops_b[0] if loops_b else None))
 
 
@@ -81,7 +77,7 @@ def is_modulo_test(tree: Tree, test: cst.BaseExpression) -> bool:
     if m.findall(test, m.BinaryOperation(operator=m.Modulo())):
         return True
     if isinstance(test, cst.Name):
-        function = function_of(tree, test)
+        function = tree.enclosing(test, cst.FunctionDef)
         scope = function if function is not None else tree.module
         for assign in m.findall(scope, m.Assign(targets=[m.AssignTarget(m.Name(test.value))])):
             if m.findall(assign.value, m.BinaryOperation(operator=m.Modulo())):
@@ -229,7 +225,7 @@ def reaches_result(tree: Tree, statement: cst.CSTNode, names: Iterable[str], *, 
     returns: through assignments, appends and returns of the module's top-level functions.
     With ``numbers_stop``, a conversion to a Python number (``.item()``, ``float()``) ends
     the flow: what is observed then is a number, whatever it was made from."""
-    function = function_of(tree, statement)
+    function = tree.enclosing(statement, cst.FunctionDef)
     top_level = {f.name.value: f for f in tree.module.body if isinstance(f, cst.FunctionDef)}
     if function is None or top_level.get(function.name.value) is not function:
         return False
