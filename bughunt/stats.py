@@ -12,6 +12,7 @@ bugs alone), and passing once its reveal diff is applied (which turns it into it
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import random
 from concurrent.futures import ProcessPoolExecutor
@@ -42,26 +43,27 @@ def _exercise(topic: str, seed: int, bugs: int) -> Exercise:
 
 
 def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = False) -> TopicStats:
-    seen: dict[str, Exercise] = {}
+    seen: set[str] = set()
     structural: set[str] = set()
     first_repeat = None
-    for seed in range(seeds):
-        exercise = _exercise(topic, seed, bugs)
-        if len(exercise.chosen) < bugs:
-            continue
-        fingerprint = exercise.fingerprint()
-        if fingerprint in seen and first_repeat is None:
-            first_repeat = seed + 1
-        seen.setdefault(fingerprint, exercise)
-        structural.add(normalised(exercise.source(), numbers=False))
+    found = passing = 0
+    with Session(all_checks()) if check else contextlib.nullcontext() as session:
+        for seed in range(seeds):
+            exercise = _exercise(topic, seed, bugs)
+            if len(exercise.chosen) < bugs:
+                continue
+            fingerprint = exercise.fingerprint()
+            if fingerprint in seen:
+                first_repeat = first_repeat or seed + 1
+                continue
+            seen.add(fingerprint)
+            structural.add(normalised(exercise.source(), numbers=False))
+            if session is not None:  # checked now, while its sources are in the cache
+                reference = exercise.source(fixed=exercise.chosen)
+                found += caught(session, exercise)  # what generate requires before it writes an exercise
+                passing += session.verify(exercise.program, reference, reference, "<revealed>", shrink=False).fixed
     if not check:
         return TopicStats(topic, seeds, len(seen), len(structural), first_repeat)
-    found = passing = 0
-    with Session(all_checks()) as session:
-        for exercise in seen.values():
-            reference = exercise.source(fixed=exercise.chosen)
-            found += caught(session, exercise)  # what generate requires before it writes an exercise
-            passing += session.verify(exercise.program, reference, reference, "<revealed>", shrink=False).fixed
     return TopicStats(topic, seeds, len(seen), len(structural), first_repeat, found, passing)
 
 

@@ -117,6 +117,23 @@ CASES = {
         assert state["0.weight"].is_cuda
         model.load_state_dict(state)
     """,
+    "a tensor's tag dies with it; a new tensor at the same address is on the CPU": """
+        import gc
+        moved = [torch.ones(3).to(device) for _ in range(200)]
+        addresses = {id(t) for t in moved}
+        del moved
+        gc.collect()
+        fresh = [torch.ones(3) for _ in range(400)]
+        assert any(id(t) in addresses for t in fresh)  # the addresses are reused ...
+        assert all(t.device.type == "cpu" for t in fresh)  # ... and the tags are not
+        assert not addresses & set(virtual_cuda._tags._refs)  # no entry outlives its tensor
+    """,
+    "the recorder's own calls do not disturb tags": """
+        weight = torch.ones(3).to(device)
+        with torch._C.DisableTorchFunction():
+            weight.double().pow(2).sum()
+        assert weight.device.type == "cuda" and (weight * 2).device.type == "cuda"
+    """,
     "a DataLoader with pin_memory works": """
         from torch.utils.data import DataLoader, TensorDataset
         loader = DataLoader(TensorDataset(x, y), batch_size=2, pin_memory=True)

@@ -20,29 +20,51 @@ gradients, a moving scale, the same assertions.
 from __future__ import annotations
 
 import functools
+import weakref
 from typing import Any, Callable, Iterator
 
 import torch
 from torch.overrides import TorchFunctionMode
-from torch.utils.weak import WeakIdKeyDictionary
 
 CUDA = torch.device("cuda", 0)
 CPU = torch.device("cpu")
 Tensor = torch.Tensor
 
-_tags: WeakIdKeyDictionary = WeakIdKeyDictionary()  # tensor -> CUDA; absent means CPU
+class _Tags:
+    """The tensors tagged CUDA, by id, each entry dropped when its tensor dies. A plain dict
+    of weak references: every torch call looks here, and torch's WeakIdKeyDictionary makes
+    a new reference object for each lookup (it cost as much as the programs themselves)."""
+
+    def __init__(self) -> None:
+        self._refs: dict[int, weakref.ref] = {}
+
+    def __contains__(self, tensor: Tensor) -> bool:
+        ref = self._refs.get(id(tensor))
+        return ref is not None and ref() is tensor
+
+    def add(self, tensor: Tensor) -> None:
+        key, refs = id(tensor), self._refs
+        if tensor not in self:  # the callback runs as the tensor dies, before its id can be reused
+            refs[key] = weakref.ref(tensor, lambda ref: refs.pop(key, None) if refs.get(key) is ref else None)
+
+    def discard(self, tensor: Tensor) -> None:
+        if tensor in self:
+            del self._refs[id(tensor)]
+
+
+_tags = _Tags()  # tensors on the virtual CUDA device; the others are on the CPU
 
 
 def device_of(tensor: Tensor) -> torch.device:
-    return _tags.get(tensor, CPU)
+    return CUDA if tensor in _tags else CPU
 
 
 def _tag(tensor: Any, device: torch.device) -> None:
     if isinstance(tensor, Tensor):
         if device.type == "cuda":
-            _tags[tensor] = CUDA
+            _tags.add(tensor)
         else:
-            _tags.pop(tensor, None)
+            _tags.discard(tensor)
 
 
 def _as_device(spec: Any) -> torch.device | None:

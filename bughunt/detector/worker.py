@@ -202,14 +202,15 @@ def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorde
             error = describe(exc, filename)
         finally:
             torch.set_grad_enabled(True)
-    return {
-        "error": error,
-        "result": plain(result),
-        "steps": recorder.steps,
-        "modes": sorted(recorder.modes),
-        "targets": sorted(recorder.targets),
-        "params": recorder.final_params(),
-    }
+    with torch._C.DisableTorchFunction():  # reading the results needs no virtual device
+        return {
+            "error": error,
+            "result": plain(result),
+            "steps": recorder.steps,
+            "modes": sorted(recorder.modes),
+            "targets": sorted(recorder.targets),
+            "params": recorder.final_params(),
+        }
 
 
 def plain(value: Any, depth: int = 0) -> Any:
@@ -276,7 +277,17 @@ class Recorder:
         from torch.nn.modules.loss import CrossEntropyLoss, NLLLoss
         from torch.optim.optimizer import register_optimizer_step_pre_hook
 
+        quiet = torch._C.DisableTorchFunction  # the recorder's own torch calls skip the virtual device
+
         def on_forward(module: Any, args: tuple) -> None:
+            with quiet():
+                record_forward(module, args)
+
+        def on_step(optimizer: Any, args: tuple, kwargs: dict) -> None:
+            with quiet():
+                record_step(optimizer)
+
+        def record_forward(module: Any, args: tuple) -> None:
             if isinstance(module, _DropoutNd):
                 kind = "Dropout"
             elif isinstance(module, _BatchNorm):
@@ -291,7 +302,7 @@ class Recorder:
             for name, param in module.named_parameters():
                 self.names.setdefault(id(param), name)
 
-        def on_step(optimizer: Any, args: tuple, kwargs: dict) -> None:
+        def record_step(optimizer: Any) -> None:
             if all(o is not optimizer for o in self.optimizers):
                 self.optimizers.append(optimizer)
             total, missing = 0.0, []
