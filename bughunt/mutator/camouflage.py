@@ -6,8 +6,11 @@ rewrites (the function and the code of the node), never by position, so a mutati
 in the file does not change the other choices.
 
 Neutral rewrites keep the behaviour exactly (the kill matrix checks that the camouflaged clean
-program passes against the plain one): local names from a table of synonyms, equivalent API
-spellings, the order of top-level definitions, the defaults of main()'s parameters. Variations
+program passes against the plain one): local names from a table of synonyms, equivalent
+spellings (relu, softmax and log_softmax as function or method, ``torch.matmul`` / ``@``,
+``unsqueeze`` / indexing with None, ``.float()`` / ``.to(torch.float)``, the two dims of a
+transpose either way round, a dim by keyword or by position, ``view`` / ``reshape``, ``size`` /
+``shape``), the order of top-level definitions, the defaults of main()'s parameters. Variations
 change numbers within safe ranges (learning rate, momentum, decay, dropout): the reference of
 such an exercise is the varied clean program, never the plain one.
 """
@@ -17,7 +20,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import random
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import libcst as cst
 import libcst.matchers as m
@@ -122,13 +125,30 @@ class _RenameLocals(cst.CSTTransformer):
         return updated.with_changes(keyword=original.keyword)  # f(x=...): keywords are not variables
 
 
+_ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)  # need no parentheses around them
+_SOFTMAX = {"torch.softmax": "softmax", "F.softmax": "softmax", "torch.log_softmax": "log_softmax",
+            "F.log_softmax": "log_softmax"}
+_DIM_FIRST = {"sum", "mean", "argmax", "argmin", "softmax", "log_softmax", "unsqueeze", "squeeze", "cumsum"}
+_DIM_SECOND = {"torch.cat", "torch.stack", *_SOFTMAX}  # after the tensors (or the chunk count)
+_UNSQUEEZE = {"0": "[None]", "1": "[:, None]", "-1": "[..., None]"}  # x.unsqueeze(d) as indexing with None
+_CASTS = {"float": "torch.float", "long": "torch.long"}  # x.float() is x.to(torch.float)
+# parents before which ``a @ b`` needs no parentheses: same or lower precedence, on the left
+_LEFT_OK = (cst.Multiply, cst.Divide, cst.MatrixMultiply, cst.FloorDivide, cst.Modulo, cst.Add, cst.Subtract)
+
+
+def _is_atom(node: cst.BaseExpression) -> bool:
+    return isinstance(node, _ATOMS) or bool(node.lpar)
+
+
 class _Spellings(_Scoped):
-    """Equivalent ways to write the same call, chosen per call site."""
+    """Equivalent ways to write the same expression, chosen per site. Each spelling computes
+    exactly what the original does, with the same kernels (test_camouflage compares outputs)."""
 
     def __init__(self, seed: int, functional: bool) -> None:
         super().__init__()
         self.seed, self.functional = seed, functional
         self.seen: dict[tuple[str, str], int] = {}
+        self.bracketed: list[cst.BinaryOperation] = []  # ``(a @ b)`` made from torch.matmul(a, b)
 
     def _pick(self, node: cst.CSTNode, options: Sequence[str]) -> str:
         key = (self.where, _code(node))
@@ -136,25 +156,151 @@ class _Spellings(_Scoped):
         return _rng(self.seed, "spell", *key, self.seen[key]).choice(list(options))
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        name = dotted(updated.func)
+        for rule in (self._relu, self._softmax, self._size, self._view, self._zero_grad, self._matmul,
+                     self._unsqueeze, self._cast, self._transpose):
+            spelled = rule(original, updated)
+            if spelled is not None:
+                updated = spelled
+                break
+        return self._dim(original, updated) if isinstance(updated, cst.Call) else updated
+
+    def _relu(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
         positional = [a for a in updated.args if a.keyword is None]
-        if name in ("torch.relu", "F.relu") and len(updated.args) == 1 and positional:
-            arg = _code(positional[0].value)
-            options = [f"torch.relu({arg})"] + ([f"F.relu({arg})"] if self.functional else [])
-            if isinstance(positional[0].value, cst.Name):
-                options.append(f"{arg}.relu()")
-            return expr(self._pick(original, options))
-        if m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("size")), args=[m.Arg(value=m.Integer(), keyword=None)])):
-            base = _code(updated.func.value)
-            index = updated.args[0].value.value
-            return expr(self._pick(original, [f"{base}.size({index})", f"{base}.shape[{index}]"]))
-        if m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("view")))) and updated.args:
-            if self._pick(original, ["view", "reshape"]) == "reshape":
-                return updated.with_changes(func=updated.func.with_changes(attr=cst.Name("reshape")))
-        if m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("zero_grad")), args=[])):
-            if self._pick(original, ["plain", "set_to_none"]) == "set_to_none":
-                return expr(_code(updated.func) + "(set_to_none=True)")
+        if dotted(updated.func) not in ("torch.relu", "F.relu") or len(updated.args) != 1 or not positional:
+            return None
+        arg = _code(positional[0].value)
+        options = [f"torch.relu({arg})"] + ([f"F.relu({arg})"] if self.functional else [])
+        if isinstance(positional[0].value, cst.Name):
+            options.append(f"{arg}.relu()")
+        return expr(self._pick(original, options))
+
+    def _softmax(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
+        """torch.softmax(x, dim=d), F.softmax(x, dim=d), x.softmax(dim=d); log_softmax alike."""
+        name = dotted(updated.func)
+        if name in _SOFTMAX and len(updated.args) == 2 and updated.args[0].keyword is None:
+            function, x, dim = _SOFTMAX[name], updated.args[0].value, updated.args[1]
+        elif (m.matches(updated.func, m.Attribute(attr=m.Name("softmax") | m.Name("log_softmax")))
+              and len(updated.args) == 1):
+            function, x, dim = updated.func.attr.value, updated.func.value, updated.args[0]
+        else:
+            return None
+        if dim.keyword is not None and dim.keyword.value != "dim":
+            return None
+        code, d = _code(x), _code(dim.value)
+        options = [f"torch.{function}({code}, dim={d})"] + ([f"F.{function}({code}, dim={d})"] if self.functional else [])
+        if _is_atom(x):
+            options.append(f"{code}.{function}(dim={d})")
+        return expr(self._pick(original, options))
+
+    def _size(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
+        if not m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("size")), args=[m.Arg(value=m.Integer(), keyword=None)])):
+            return None
+        base, index = _code(updated.func.value), updated.args[0].value.value
+        return expr(self._pick(original, [f"{base}.size({index})", f"{base}.shape[{index}]"]))
+
+    def _view(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
+        if not (m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("view")))) and updated.args):
+            return None
+        if self._pick(original, ["view", "reshape"]) == "reshape":
+            return updated.with_changes(func=updated.func.with_changes(attr=cst.Name("reshape")))
         return updated
+
+    def _zero_grad(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
+        if not m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("zero_grad")), args=[])):
+            return None
+        if self._pick(original, ["plain", "set_to_none"]) == "set_to_none":
+            return expr(_code(updated.func) + "(set_to_none=True)")
+        return updated
+
+    def _matmul(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
+        """torch.matmul(a, b) -> (a @ b); the parentheses go where the parent does not need them."""
+        if dotted(updated.func) != "torch.matmul" or len(updated.args) != 2 or any(a.keyword for a in updated.args):
+            return None
+        a, b = updated.args[0].value, updated.args[1].value
+        if not (_is_atom(a) and _is_atom(b)) or self._pick(original, ["call", "operator"]) == "call":
+            return updated
+        product = cst.BinaryOperation(a, cst.MatrixMultiply(), b, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        self.bracketed.append(product)
+        return product
+
+    def _unsqueeze(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
+        """x.unsqueeze(0) / x[None], x.unsqueeze(1) / x[:, None], x.unsqueeze(-1) / x[..., None]."""
+        if not m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("unsqueeze")), args=[m.Arg()])):
+            return None
+        index = _UNSQUEEZE.get(_code(updated.args[0].value))
+        if index is None or self._pick(original, ["call", "index"]) == "call":
+            return updated
+        return expr(_code(updated.func.value) + index)
+
+    def _cast(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
+        """x.float() / x.to(torch.float), x.long() / x.to(torch.long)."""
+        if not m.matches(updated, m.Call(func=m.Attribute(attr=m.Name()), args=[])):
+            return None
+        dtype = _CASTS.get(updated.func.attr.value)
+        if dtype is None or self._pick(original, ["method", "to"]) == "method":
+            return None
+        return expr(f"{_code(updated.func.value)}.to({dtype})")
+
+    def _transpose(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
+        """x.transpose(1, 2) / x.transpose(2, 1): swapping two dims either way round."""
+        literal = m.Integer() | m.UnaryOperation(operator=m.Minus(), expression=m.Integer())
+        if not m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("transpose")),
+                                         args=[m.Arg(value=literal, keyword=None), m.Arg(value=literal, keyword=None)])):
+            return None
+        if self._pick(original, ["as is", "swapped"]) == "as is":
+            return updated
+        first, second = updated.args
+        return updated.with_changes(args=[first.with_changes(value=second.value), second.with_changes(value=first.value)])
+
+    def _dim(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        """The dimension by keyword or by position: x.sum(dim=1) / x.sum(1), torch.cat(xs, dim=1) / torch.cat(xs, 1)."""
+        name = dotted(updated.func)
+        method = updated.func.attr.value if isinstance(updated.func, cst.Attribute) else ""
+        if name in _DIM_SECOND or method == "chunk":
+            place = 1
+        elif method in _DIM_FIRST and name.split(".")[0] not in ("torch", "F"):  # a tensor's method
+            place = 0
+        else:
+            return updated
+        args = list(updated.args)
+        if len(args) <= place:
+            return updated
+        arg = args[place]
+        before_ok = all(a.keyword is None for a in args[:place])
+        if arg.keyword is not None and arg.keyword.value == "dim" and before_ok:
+            style = self._pick(original, ["keyword", "position"])
+            args[place] = arg.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT) if style == "position" else arg
+        elif arg.keyword is None and before_ok and (len(args) == place + 1 or args[place + 1].keyword is not None):
+            style = self._pick(original, ["position", "keyword"])
+            args[place] = arg.with_changes(keyword=cst.Name("dim"), equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))) \
+                if style == "keyword" else arg
+        return updated.with_changes(args=args)
+
+    def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
+        if isinstance(updated.left, cst.BinaryOperation) and any(updated.left is b for b in self.bracketed) \
+                and isinstance(updated.operator, _LEFT_OK):
+            updated = updated.with_changes(left=updated.left.with_changes(lpar=[], rpar=[]))
+        if isinstance(original.operator, cst.MatrixMultiply) and not any(updated is b for b in self.bracketed):
+            if self._pick(original, ["operator", "call"]) == "call":  # a @ b -> torch.matmul(a, b)
+                return expr(f"torch.matmul({_code(updated.left.with_changes(lpar=[], rpar=[]))}, "
+                            f"{_code(updated.right.with_changes(lpar=[], rpar=[]))})")
+        return updated
+
+    def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
+        return updated.with_changes(value=self._unbracket(updated.value))
+
+    def leave_Return(self, original: cst.Return, updated: cst.Return) -> cst.Return:
+        return updated.with_changes(value=self._unbracket(updated.value)) if updated.value else updated
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated.with_changes(value=self._unbracket(updated.value))
+
+    def _unbracket(self, value: cst.BaseExpression) -> cst.BaseExpression:
+        """``x = (a @ b)``: a whole statement's or argument's value needs no parentheses."""
+        if any(value is b for b in self.bracketed):
+            return value.with_changes(lpar=[], rpar=[])
+        return value
 
     def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
         shape = m.Subscript(value=m.Attribute(attr=m.Name("shape")),
@@ -162,6 +308,10 @@ class _Spellings(_Scoped):
         if m.matches(updated, shape):
             base, index = _code(updated.value.value), updated.slice[0].slice.value.value
             return expr(self._pick(original, [f"{base}.shape[{index}]", f"{base}.size({index})"]))
+        index = _code(updated)[len(_code(updated.value)):]
+        dim = next((d for d, spelled in _UNSQUEEZE.items() if spelled == index), None)
+        if dim is not None and self._pick(original, ["index", "call"]) == "call":
+            return expr(f"{_code(updated.value)}.unsqueeze({dim})")
         return updated
 
 
