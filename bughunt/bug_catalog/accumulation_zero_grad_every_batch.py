@@ -10,7 +10,7 @@ from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
 from bughunt.mutator.idioms import enclosing_loops, method_call_statements
-from bughunt.mutator.training_loop import (applied, backward_statements, bare, block_owner, is_modulo_test, moved,
+from bughunt.mutator.training_loop import (applied, backward_statements, block_owner, is_modulo_test, movable, moved,
                                            same_iteration)
 
 
@@ -22,7 +22,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         alone = len(guard.body.body) == 1 and guard.orelse is None
         # the group condition dropped: zero_grad() runs where the `if` was, on every micro-batch
         if alone:
-            container, replacement = guard, bare(clear).with_changes(leading_lines=guard.leading_lines)
+            container, replacement = guard, movable(clear).with_changes(leading_lines=guard.leading_lines)
         else:
             container, replacement = moved(tree, clear, guard, after=guard.body.body[0] is not clear)
         yield Edit(clear, container, replacement, "zero_grad() on every micro-batch")

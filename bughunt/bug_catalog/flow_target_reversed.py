@@ -11,7 +11,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.rewrite import bare, is_one, same_code
+from bughunt.mutator.rewrite import is_one, same_code, unparenthesized
 
 _PRODUCT = m.BinaryOperation(operator=m.Multiply())
 _COMPLEMENT = m.BinaryOperation(operator=m.Subtract(), left=m.Integer() | m.Float())  # 1 - t
@@ -37,7 +37,7 @@ def _terms(product: cst.CSTNode) -> list[Term]:
         return []
     found = []
     for weight_side, point_side in (("left", "right"), ("right", "left")):
-        weight = bare(getattr(product, weight_side))
+        weight = unparenthesized(getattr(product, weight_side))
         if m.matches(weight, _COMPLEMENT) and is_one(weight.left):
             found.append(Term(product, point_side, weight.right, complement=True))
         else:

@@ -26,6 +26,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from bughunt.mutator import dotted, expr
+from bughunt.mutator.rewrite import unparenthesized
 
 # The guide's vocabulary and the names detectors rely on stay as they are.
 PROTECTED = frozenset({"main", "model", "loader", "train_loader", "val_loader", "criterion", "optimizer",
@@ -280,11 +281,11 @@ class _Spellings(_Scoped):
     def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
         if isinstance(updated.left, cst.BinaryOperation) and any(updated.left is b for b in self.bracketed) \
                 and isinstance(updated.operator, _LEFT_OK):
-            updated = updated.with_changes(left=updated.left.with_changes(lpar=[], rpar=[]))
+            updated = updated.with_changes(left=unparenthesized(updated.left))
         if isinstance(original.operator, cst.MatrixMultiply) and not any(updated is b for b in self.bracketed):
             if self._pick(original, ["operator", "call"]) == "call":  # a @ b -> torch.matmul(a, b)
-                return expr(f"torch.matmul({_code(updated.left.with_changes(lpar=[], rpar=[]))}, "
-                            f"{_code(updated.right.with_changes(lpar=[], rpar=[]))})")
+                left, right = _code(unparenthesized(updated.left)), _code(unparenthesized(updated.right))
+                return expr(f"torch.matmul({left}, {right})")
         return updated
 
     def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
@@ -298,9 +299,7 @@ class _Spellings(_Scoped):
 
     def _unbracket(self, value: cst.BaseExpression) -> cst.BaseExpression:
         """``x = (a @ b)``: a whole statement's or argument's value needs no parentheses."""
-        if any(value is b for b in self.bracketed):
-            return value.with_changes(lpar=[], rpar=[])
-        return value
+        return unparenthesized(value) if any(value is b for b in self.bracketed) else value
 
     def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
         shape = m.Subscript(value=m.Attribute(attr=m.Name("shape")),

@@ -38,14 +38,14 @@ def is_one(node: cst.BaseExpression) -> bool:
     return isinstance(node, (cst.Integer, cst.Float)) and float(node.evaluated_value) == 1.0
 
 
-def bare(node: cst.BaseExpression) -> cst.BaseExpression:
+def unparenthesized(node: cst.BaseExpression) -> cst.BaseExpression:
     """``node`` without its own parentheses."""
     return node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node
 
 
 def same_code(a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
     """Equal source text, parentheses aside (``(t)`` is ``t``)."""
-    return code_of(bare(a)) == code_of(bare(b))
+    return code_of(unparenthesized(a)) == code_of(unparenthesized(b))
 
 
 def grouped(node: cst.BaseExpression) -> cst.BaseExpression:

@@ -110,7 +110,7 @@ def unit_in(tree: Tree, node: cst.CSTNode, owner: Optional[cst.CSTNode]) -> Opti
 # --- moving statements ------------------------------------------------------------------
 
 
-def bare(statement: cst.BaseStatement) -> cst.BaseStatement:
+def movable(statement: cst.BaseStatement) -> cst.BaseStatement:
     """A statement ready to be moved: a simple statement loses the comments around it (they
     described its old place); a block keeps the comment above it, which describes the block."""
     if isinstance(statement, cst.SimpleStatementLine):
@@ -158,7 +158,7 @@ def moved(tree: Tree, statement: cst.BaseStatement, anchor: cst.BaseStatement, *
     its replacement, ready for an :class:`~bughunt.mutator.Edit`."""
     removed = drop if drop is not None else statement
     container = common_block(tree, removed, anchor)
-    reorder = _Reorder(drop=removed, anchor=anchor, insert=bare(statement), after=after)
+    reorder = _Reorder(drop=removed, anchor=anchor, insert=movable(statement), after=after)
     return container, container.visit(reorder)
 
 
