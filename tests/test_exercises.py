@@ -94,6 +94,13 @@ def test_stats_counts_distinct_exercises(bughunt):
     assert 0 < row["structural"] <= row["distinct"]
 
 
+def test_stats_check_verifies_each_distinct_exercise():
+    from bughunt.stats import topic_stats
+
+    row = topic_stats("transformers", seeds=3, check=True)
+    assert row.distinct == 3 and row.caught == 3 and row.passing == 3
+
+
 def test_the_strict_fingerprint_sets_numbers_aside():
     source = "def main(batch_size=8, lr=0.01):\n    return batch_size * lr\n"
     varied = source.replace("8", "4").replace("0.01", "0.02")
