@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import textwrap
 
+import libcst.matchers as m
 import pytest
 
 from bughunt.bug_catalog import all_classes, get_class
 from bughunt.clean_programs import PROGRAMS
 from bughunt.exercise import mutants
-from bughunt.mutator import Tree, mutants_of
+from bughunt.mutator import Edit, Tree, mutants_of
 
 
 def mutate(bug_id: str, source: str):
@@ -223,3 +224,16 @@ def test_device_mismatch_spares_cpu_index_tensors():
     """
     assert [changed_lines(source, m) for m in mutate("device-mismatch", source)] == [
         ["table = torch.rand(5)"]]  # a CPU index into a GPU tensor is legal: steps may stay
+
+
+def test_a_mutator_that_changes_nothing_is_reported():
+    source = "x = 1\n"
+    tree = Tree(source)
+
+    def no_op(tree):
+        [node] = tree.find(m.Integer())
+        yield Edit(node, node, node, "no change")
+
+    [mutant] = mutants_of(source, "no-op", no_op, tree)
+    with pytest.raises(AssertionError, match="changes nothing"):
+        mutant.source

@@ -10,6 +10,7 @@ objects. Mutators never hard-code line numbers; they match idioms.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterable, Iterator, Union
 
 import libcst as cst
@@ -39,8 +40,17 @@ class Mutant:
     form: str
     line: int  # line of the site in the clean program
     scope: str  # "train" or "Encoder.forward": where a learner should look
-    source: str  # the mutated program
     edit: Edit = field(compare=False, repr=False)  # to combine it with other mutants of the same tree
+    tree: "Tree" = field(repr=False)  # the clean program's (compared by identity)
+
+    @cached_property
+    def source(self) -> str:
+        """The mutated program. Made on demand: an exercise needs a few of a program's mutants
+        (with the camouflage), the kill matrix every one."""
+        code = apply(self.tree, [self.edit])
+        if code == self.tree.module.code:  # a no-op edit is a mutator bug, never an exercise
+            raise AssertionError(f"{self.bug}: edit {self.form!r} changes nothing")
+        return code
 
 
 class Tree:
@@ -115,10 +125,7 @@ def mutants_of(source: str, bug: str, mutator: Mutator, tree: Tree | None = None
     result = []
     for edit in mutator(tree):
         site = sites.setdefault(id(edit.site), len(sites))
-        code = apply(tree, [edit])
-        if code == source:  # a no-op edit is a mutator bug, never an exercise
-            raise AssertionError(f"{bug}: edit {edit.form!r} changes nothing")
-        result.append(Mutant(bug, site, edit.form, tree.line(edit.site), tree.scope(edit.site), code, edit))
+        result.append(Mutant(bug, site, edit.form, tree.line(edit.site), tree.scope(edit.site), edit, tree))
     return result
 
 
