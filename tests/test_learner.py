@@ -137,8 +137,8 @@ def test_watch_sees_a_save_and_moves_on(bughunt, tmp_path, mode):
         _read_until(watcher, f"now: {second}")
         _read_until(watcher, f"{second.name}  bug")  # the next one is checked right away
         watcher.send_signal(signal.SIGINT)
-        assert watcher.wait(30) == 0
-        assert "stopped watching" in watcher.stdout.read()
+        code, rest = watcher.wait(30), watcher.stdout.read()
+        assert code == 0 and "stopped watching" in rest, rest
     finally:
         watcher.kill()
 
@@ -175,3 +175,21 @@ def test_sigkill_during_generate_and_verify_loses_nothing(bughunt, tmp_path):
         _assert_consistent(tmp_path)
         assert mine.read_text() == kept
     assert bughunt("status", "--workspace", tmp_path).exit_code == 0
+
+
+def test_watch_sees_a_save_made_while_it_was_busy(tmp_path):
+    """The first verification takes seconds; a save during it must not wait for another save."""
+    import threading
+
+    from bughunt.watch import _changes
+
+    exercise = tmp_path / "a.py"
+    exercise.write_text("x = 1\n")
+    changes = _changes(tmp_path, {"a.py"}, poll=False, interval=0.5)
+    assert next(changes) == set()  # watching starts; now bughunt is busy verifying ...
+    exercise.write_text("x = 2\n")  # ... and the learner saves
+    seen: list[set[str]] = []
+    waiter = threading.Thread(target=lambda: seen.append(next(changes)), daemon=True)
+    waiter.start()
+    waiter.join(10)
+    assert seen == [{"a.py"}]

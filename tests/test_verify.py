@@ -107,3 +107,19 @@ def test_output_and_missing_main(bughunt, tmp_path):
     edit(path, "def main(", "def run(")
     code, message = verdict(bughunt, path)
     assert code == 1 and "the exercise must define main()" in message
+
+
+def test_warming_runs_every_configuration_a_fix_needs():
+    from bughunt.bug_catalog import all_checks
+    from bughunt.clean_programs import get_program
+    from bughunt.detector.runner import Session
+
+    program = get_program("training/classification_loop")
+    source = program.source()
+    with Session(all_checks()) as session:
+        session.warm(program, source)
+        reference = session._references[source]
+        warmed = list(reference._cache)
+        assert len(warmed) >= program.max_examples
+        assert session.verify(program, source, source.replace("# ", "#  "), "<fixed>", shrink=False).fixed
+        assert list(reference._cache) == warmed  # the fix waited for nothing the reference had not run

@@ -261,6 +261,19 @@ class Session:
                 raise InternalError(f"reference {program.id} does not load: {runner.load_error}")
         return runner
 
+    def warm(self, program: Program, reference_source: str) -> None:
+        """Run the reference now on every configuration a passing verification draws, so that a
+        later candidate waits only for itself (watch calls this while the learner edits: a
+        buggy verdict needed the reference on one or two configurations only)."""
+        reference = self._reference(program, reference_source)
+
+        def run(config: Config) -> tuple[Obs, Obs]:
+            reference.submit(config)
+            observed = reference.collect(config)
+            return observed, observed
+
+        search(program, run, (), shrink=False)  # the same draws as a candidate that passes every check
+
     def verify(self, program: Program, reference_source: str, candidate_source: str, filename: str,
                *, shrink: bool = True, partials: Sequence[tuple[int, str]] = ()) -> Verdict:
         """Compare the candidate with the reference. ``partials`` are (bugs left, source) versions
