@@ -6,10 +6,14 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Sequence
 
 PYTHON = sys.executable
-BUGHUNT = [PYTHON, "-m", "bughunt"]
+# the installed `bughunt` command, as a learner runs it (its entry script is what forked workers
+# would re-run without the fork server's __main__ preload); `python -m bughunt` where it is missing
+_SCRIPT = Path(PYTHON).with_name("bughunt")
+BUGHUNT = [str(_SCRIPT)] if _SCRIPT.exists() else [PYTHON, "-m", "bughunt"]
 
 
 def timed(command: Sequence[str], **kwargs: object) -> float:

@@ -117,9 +117,9 @@ def test_warming_runs_every_configuration_a_fix_needs():
     program = get_program("training/classification_loop")
     source = program.source()
     with Session(all_checks()) as session:
-        session.warm(program, source)
+        session.warm(program, source)  # returns at once: the reference's worker runs them meanwhile
         reference = session._references[source]
-        warmed = list(reference._cache)
-        assert len(warmed) >= program.max_examples
+        warmed = list(reference._pending)
+        assert len(warmed) >= program.max_examples and not reference._cache
         assert session.verify(program, source, source.replace("# ", "#  "), "<fixed>", shrink=False).fixed
-        assert list(reference._cache) == warmed  # the fix waited for nothing the reference had not run
+        assert list(reference._cache) == warmed and not reference._pending  # exactly what the fix needed
