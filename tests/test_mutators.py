@@ -237,3 +237,12 @@ def test_a_mutator_that_changes_nothing_is_reported():
     [mutant] = mutants_of(source, "no-op", no_op, tree)
     with pytest.raises(AssertionError, match="changes nothing"):
         mutant.source
+
+
+def test_a_mutant_crosses_processes_as_its_text():
+    import pickle
+
+    found = mutants(PROGRAMS[0])[0]
+    copy = pickle.loads(pickle.dumps(found))
+    assert (copy.bug, copy.site, copy.form, copy.line, copy.scope, copy.source) == \
+        (found.bug, found.site, found.form, found.line, found.scope, found.source)

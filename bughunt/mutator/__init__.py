@@ -43,6 +43,10 @@ class Mutant:
     edit: Edit = field(compare=False, repr=False)  # to combine it with other mutants of the same tree
     tree: "Tree" = field(repr=False)  # the clean program's (compared by identity)
 
+    def __getstate__(self) -> dict:
+        """Across processes (the kill matrix's pool) a mutant travels as its text, without the tree."""
+        return {**self.__dict__, "source": self.source, "tree": None, "edit": None}
+
     @cached_property
     def source(self) -> str:
         """The mutated program. Made on demand: an exercise needs a few of a program's mutants
