@@ -129,7 +129,10 @@ def _read_until(process: subprocess.Popen, needle: str, timeout: float = 120) ->
 def test_watch_sees_a_save_and_moves_on(bughunt, tmp_path, mode):
     first, second = generate(bughunt, tmp_path, "--topic", "training", "--n", "2", "--seed", "8")
     args = [sys.executable, "-m", "bughunt", "watch", "--workspace", str(tmp_path)] + ([mode] if mode == "--poll" else [])
-    watcher = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # A child inherits an ignored SIGINT (pytest started in the background by a shell without job
+    # control), and Python then never raises KeyboardInterrupt: Ctrl-C must reach it as in a terminal.
+    watcher = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         _read_until(watcher, f"{first.name}  bug")
         apply_patch(bughunt("reveal", first, "--yes").output, first)
