@@ -57,7 +57,7 @@ def _context() -> Any:
         methods = multiprocessing.get_all_start_methods()
         _CONTEXT = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
-            _CONTEXT.set_forkserver_preload(["__main__", "bughunt.detector.warmup"])
+            _CONTEXT.set_forkserver_preload(["bughunt.detector.warmup"])
     return _CONTEXT
 
 
