@@ -282,6 +282,12 @@ def verify_target(session: Session, target: Target) -> Verdict:
     return verdict
 
 
+def warm_target(session: Session, target: Target) -> None:
+    """Run the exercise's reference on every configuration its fix will be checked on (see Session.warm)."""
+    exercise = exercise_of(target.entry)
+    session.warm(exercise.program, exercise.source(fixed=exercise.chosen))
+
+
 def verify(paths: tuple[Path, ...], workspace_dir: Path, timeout: float = DEFAULT_TIMEOUT,
            on_result: Optional[Callable[[Result], None]] = None) -> list[Result]:
     found = targets(paths, workspace_dir)

@@ -2,7 +2,9 @@
 
 The watcher keeps one verification session for its whole life: the fork server
 keeps torch imported, the reference workers keep their cached observations, so a
-saved file gets its verdict in a fraction of a cold ``bughunt verify``. Changes
+saved file gets its verdict in a fraction of a cold ``bughunt verify``. After a verdict
+that is not "fixed", the reference runs the configurations it has not run yet while the
+learner edits, so the fixed verdict only waits for the candidate. Changes
 arrive through inotify on Linux; elsewhere, or with ``poll=True``, the exercise
 files are checked every ``interval`` seconds.
 """
@@ -21,7 +23,7 @@ from typing import Callable, Iterator, Optional, Union
 
 from bughunt.bug_catalog import all_checks
 from bughunt.detector.runner import Session, Verdict
-from bughunt.exercise import Target, verify_target
+from bughunt.exercise import Target, verify_target, warm_target
 from bughunt.workspace import Progress, Workspace, sha256
 
 
@@ -69,6 +71,8 @@ def watch(workspace: Workspace, emit: Callable[[Event], None], *, poll: bool = F
                 verdict = verify_target(session, target)
                 (fixed.add if verdict.fixed else fixed.discard)(target.entry.file)
                 emit(Checked(target, verdict, time.perf_counter() - start, len(fixed), len(targets)))
+                if not verdict.fixed and not verdict.unusable and not pending:
+                    warm_target(session, target)  # while the learner edits: the fixed verdict waits less
                 if verdict.fixed and target == current:
                     current = _next(targets, fixed, current)
                     if current is None:

@@ -108,3 +108,18 @@ def test_output_and_missing_main(bughunt, tmp_path):
     code, message = verdict(bughunt, path)
     assert code == 1 and "the exercise must define main()" in message
 
+
+def test_warming_runs_every_configuration_a_fix_needs():
+    from bughunt.bug_catalog import all_checks
+    from bughunt.clean_programs import get_program
+    from bughunt.detector.runner import Session
+
+    program = get_program("training/classification_loop")
+    source = program.source()
+    with Session(all_checks()) as session:
+        session.warm(program, source)  # returns at once: the reference's worker runs them meanwhile
+        reference = session._references[source]
+        warmed = list(reference._pending)
+        assert len(warmed) >= program.max_examples and not reference._cache
+        assert session.verify(program, source, source.replace("# ", "#  "), "<fixed>", shrink=False).fixed
+        assert list(reference._cache) == warmed and not reference._pending  # exactly what the fix needed

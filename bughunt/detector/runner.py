@@ -9,6 +9,7 @@ cores); reference observations are cached, so a reference runs once per config.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import shutil
@@ -116,8 +117,8 @@ class Worker:
             return f"the program was killed by signal {name}"
         return f"the program exited early with code {code}"
 
-    def close(self) -> None:
-        if self.process.is_alive():
+    def close(self, graceful: bool = True) -> None:
+        if graceful and self.process.is_alive():
             try:
                 self.conn.send(None)
             except (BrokenPipeError, OSError):
@@ -141,6 +142,7 @@ class Runner:
         self.source, self.filename, self.timeout = source, filename, timeout
         self._worker: Optional[Worker] = None
         self._cache: dict[tuple, Obs] = {}
+        self._pending: list[tuple] = []  # configurations sent to the worker, answers not read yet, in order
         self.failure: Optional[str] = None  # once a run fails, every later run fails the same way
 
     @property
@@ -153,24 +155,29 @@ class Runner:
         return self._worker
 
     def submit(self, config: Config) -> None:
-        if self.failure is None and _key(config) not in self._cache:
+        """Ask for a run without waiting for it (the worker answers in order)."""
+        key = _key(config)
+        if self.failure is None and key not in self._cache and key not in self._pending:
             self._start().send(config)
+            self._pending.append(key)
 
     def collect(self, config: Config) -> Obs:
         if self.failure is not None:
             raise RunFailure(self.failure)
         key = _key(config)
-        if key not in self._cache:
+        self.submit(config)
+        while key not in self._cache:
             try:
-                self._cache[key] = self._start().receive()
+                observed = self._start().receive()
             except RunFailure as failure:
                 self.failure = str(failure)
                 raise
+            self._cache[self._pending.pop(0)] = observed
         return self._cache[key]
 
     def close(self) -> None:
         if self._worker is not None:
-            self._worker.close()
+            self._worker.close(graceful=not self._pending)  # a worker still busy is stopped at once
             self._worker = None
 
 
@@ -226,6 +233,20 @@ def search(program: Program, run: Callable[[Config], tuple[Obs, Obs]], checks: I
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def planned(program: Program) -> tuple[Config, ...]:
+    """The configurations a search draws when every check passes, in order (the draws are
+    derandomized: they depend on the program's parameters and example count alone)."""
+    configs: list[Config] = []
+
+    def run(config: Config) -> tuple[Obs, Obs]:
+        configs.append(dict(config))
+        return {}, {}
+
+    search(program, run, (), shrink=False)
+    return tuple(configs)
+
+
 class Session:
     """Verifies candidates; keeps one reference worker (and its cache) per reference source."""
 
@@ -260,6 +281,15 @@ class Session:
             if runner.load_error:
                 raise InternalError(f"reference {program.id} does not load: {runner.load_error}")
         return runner
+
+    def warm(self, program: Program, reference_source: str) -> None:
+        """Start the reference on every configuration a passing verification draws and return at
+        once: its worker runs them while the learner edits (watch calls this after a buggy
+        verdict, which needed the reference on one or two configurations only), so the fixed
+        verdict waits for the candidate alone."""
+        reference = self._reference(program, reference_source)
+        for config in planned(program):
+            reference.submit(config)
 
     def verify(self, program: Program, reference_source: str, candidate_source: str, filename: str,
                *, shrink: bool = True, partials: Sequence[tuple[int, str]] = ()) -> Verdict:
