@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Sequence
 
 PYTHON = sys.executable
-# the installed `bughunt` command, as a learner runs it (its entry script is what forked workers
-# would re-run without the fork server's __main__ preload); `python -m bughunt` where it is missing
+# the installed `bughunt` command, as a learner runs it (each forked worker re-imports its entry
+# script, bughunt.cli, as multiprocessing does for a script); `python -m bughunt` where it is missing
 _SCRIPT = Path(PYTHON).with_name("bughunt")
 BUGHUNT = [str(_SCRIPT)] if _SCRIPT.exists() else [PYTHON, "-m", "bughunt"]
 
