@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 
 from conftest import edit, make_exercise
 
@@ -123,3 +124,20 @@ def test_warming_runs_every_configuration_a_fix_needs():
         assert len(warmed) >= program.max_examples and not reference._cache
         assert session.verify(program, source, source.replace("# ", "#  "), "<fixed>", shrink=False).fixed
         assert list(reference._cache) == warmed and not reference._pending  # exactly what the fix needed
+
+
+def test_a_worker_does_not_run_the_main_script_again(tmp_path):
+    """multiprocessing would import the parent's main script in every child; the installed
+    `bughunt` command's script imports the whole CLI, which made each worker start slower."""
+    marker, script = tmp_path / "imports.txt", tmp_path / "entry.py"
+    script.write_text(textwrap.dedent(f"""
+        with open({str(marker)!r}, "a") as f:
+            f.write("imported\\n")
+        if __name__ == "__main__":
+            from bughunt.detector.runner import Worker
+            worker = Worker("def main(**kw):\\n    return 1\\n", "x.py", 60)
+            assert worker.load_error is None
+            worker.close()
+    """))
+    subprocess.run([sys.executable, str(script)], check=True, timeout=120)
+    assert marker.read_text() == "imported\n"

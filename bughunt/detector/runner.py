@@ -9,15 +9,17 @@ cores); reference observations are cached, so a reference runs once per config.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 from hypothesis import strategies as st
@@ -71,6 +73,25 @@ def prestart() -> None:
         forkserver.ensure_running()
 
 
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start a child without it re-running the parent's main script. multiprocessing has every
+    child import the script that started the parent (so that functions defined there can be
+    unpickled); the worker needs nothing from it, and for the installed `bughunt` command that
+    import (the CLI, click, rich) cost more than the rest of a worker's start. The child skips it
+    when the main module has no __file__ (``python -m`` is skipped already)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 class Worker:
     """One child process running one program, in a scratch directory this side owns."""
 
@@ -82,7 +103,8 @@ class Worker:
         # The program sees only its file's name, not where the workspace is.
         self.process = context.Process(target=worker.serve, args=(child, source, os.path.basename(filename),
                                                                   self.scratch), daemon=True)
-        self.process.start()
+        with _main_script_hidden():
+            self.process.start()
         child.close()
         self.load_error: Optional[dict[str, Any]] = self._receive().get("load_error")
 
