@@ -100,8 +100,13 @@ class Exercise:
         """The exercise as generated."""
         return self.header(file) + self.source()
 
+    @property
+    def reference_source(self) -> str:
+        """The program with every bug fixed: the camouflaged clean program verdicts compare with."""
+        return self.source(fixed=self.chosen)
+
     def reference(self, file: str) -> str:
-        return self.header(file) + self.source(fixed=self.chosen)
+        return self.header(file) + self.reference_source
 
     def versions(self, sizes: Iterable[int]) -> list[tuple[int, str]]:
         """(bugs left, source) for every version of the exercise that keeps that many of its bugs."""
@@ -176,7 +181,7 @@ def choose(programs: Sequence[Program], n: int, seed: int, *, bugs: int = 1, cla
 
 def caught(session: Session, exercise: Exercise) -> bool:
     """The detectors tell the exercise, and each of its bugs alone, from the reference."""
-    reference = exercise.source(fixed=exercise.chosen)
+    reference = exercise.reference_source
     versions = exercise.versions(sorted({1, len(exercise.chosen)}, reverse=True))
     return all(not session.verify(exercise.program, reference, v, "<exercise>", shrink=False).fixed
                for _, v in versions)
@@ -271,7 +276,7 @@ def verify_target(session: Session, target: Target) -> Verdict:
     exercise = exercise_of(target.entry)
     partials = exercise.partials() if exercise.bugs > 1 else []
     with target.workspace.guarded() as restored:
-        verdict = session.verify(program, exercise.source(fixed=exercise.chosen), source, str(target.path),
+        verdict = session.verify(program, exercise.reference_source, source, str(target.path),
                                  partials=partials)
     if not verdict.fixed and exercise.bugs > 1:
         left = f"{verdict.remaining} of {exercise.bugs} bugs remain" if verdict.remaining else "bugs remain"
@@ -285,7 +290,7 @@ def verify_target(session: Session, target: Target) -> Verdict:
 def warm_target(session: Session, target: Target) -> None:
     """Run the exercise's reference on every configuration its fix will be checked on (see Session.warm)."""
     exercise = exercise_of(target.entry)
-    session.warm(exercise.program, exercise.source(fixed=exercise.chosen))
+    session.warm(exercise.program, exercise.reference_source)
 
 
 def verify(paths: tuple[Path, ...], workspace_dir: Path, timeout: float = DEFAULT_TIMEOUT,

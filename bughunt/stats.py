@@ -59,7 +59,7 @@ def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = Fals
             seen.add(fingerprint)
             structural.add(normalised(exercise.source(), numbers=False))
             if session is not None:  # checked now, while its sources are in the cache
-                reference = exercise.source(fixed=exercise.chosen)
+                reference = exercise.reference_source
                 found += caught(session, exercise)  # what generate requires before it writes an exercise
                 passing += session.verify(exercise.program, reference, reference, "<revealed>", shrink=False).fixed
     if not check:

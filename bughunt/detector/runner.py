@@ -79,7 +79,8 @@ def _main_script_hidden() -> Iterator[None]:
     child import the script that started the parent (so that functions defined there can be
     unpickled); the worker needs nothing from it, and for the installed `bughunt` command that
     import (the CLI, click, rich) cost more than the rest of a worker's start. The child skips it
-    when the main module has no __file__ (``python -m`` is skipped already)."""
+    when the main module has no __file__. A main run with ``python -m`` goes by its module name
+    instead (the child skips a package's __main__, as for ``python -m bughunt``): left as it is."""
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
     if path is None or getattr(main, "__spec__", None) is not None:
