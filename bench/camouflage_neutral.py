@@ -20,13 +20,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=4)
     args = parser.parse_args()
 
-    from bughunt.bug_catalog import all_checks
     from bughunt.clean_programs import PROGRAMS
-    from bughunt.detector.runner import Session
+    from bughunt.grading import verifier
     from bughunt.mutator.camouflage import camouflage
 
     start, texts, changed = time.perf_counter(), 0, []
-    with Session(all_checks()) as session:
+    with verifier() as session:
         for program in PROGRAMS:
             plain = program.source()
             for text in {camouflage(plain, seed, program.params, vary=False) for seed in range(args.seeds)}:

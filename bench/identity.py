@@ -17,7 +17,8 @@ import json
 
 def digests(per_topic: int, detail: list[str] | None = None) -> dict[str, str]:
     from bughunt.clean_programs import PROGRAMS, TOPICS, programs_of
-    from bughunt.exercise import choose, mutants
+    from bughunt.exercise import mutants
+    from bughunt.generation import choose
 
     found: dict[str, str] = {}
     h = hashlib.sha256()

@@ -34,12 +34,11 @@ def selfcheck(topic: str, native: bool) -> float:
 
 CLEAN = """
 import time
-from bughunt.bug_catalog import all_checks
 from bughunt.clean_programs import PROGRAMS
-from bughunt.detector.runner import Session
+from bughunt.grading import verifier
 
 if __name__ == "__main__":
-    with Session(all_checks()) as session:
+    with verifier() as session:
         session.verify(PROGRAMS[0], PROGRAMS[0].source(), PROGRAMS[0].source(), "warm-up")
         start = time.perf_counter()
         for program in PROGRAMS:

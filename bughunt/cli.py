@@ -18,7 +18,7 @@ import click
 from rich.text import Text
 
 from bughunt import __version__, ui
-from bughunt.errors import BadInput
+from bughunt.errors import BadInput, InternalError
 from bughunt.workspace import DEFAULT_DIR
 
 EXIT_OK, EXIT_BUGS, EXIT_BAD_INPUT = 0, 1, 2
@@ -29,8 +29,6 @@ def _one_line_errors(command: Callable[..., int]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        from bughunt.detector.runner import InternalError
-
         try:
             code = command(*args, **kwargs)
         except BadInput as exc:
@@ -64,8 +62,9 @@ def _json(data: Any) -> None:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
 workspace_option = click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DIR,
                                 show_default=True, help="The workspace folder.")
-timeout_option = click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
-                              help="Seconds one run of a program may take.")
+# default None: grading.DEFAULT_TIMEOUT, kept there alone (importing grading here would slow every command)
+timeout_option = click.option("--timeout", type=click.FloatRange(min=1), default=None,
+                              help="Seconds one run of a program may take (default: 60).")
 
 
 @click.group()
@@ -150,10 +149,12 @@ def topics(as_json: bool) -> int:
               help="Bugs per exercise, of different classes (default: 1; --level 3 and 4: 2 and 3).")
 @click.option("--plain", is_flag=True, help="No camouflage: keep the clean program's own text around the bugs.")
 @click.option("--force", is_flag=True, help="Reuse names from 01, replacing files; edited ones are kept as .bak.")
+@timeout_option
 @json_option
 @_one_line_errors
 def generate(topic: str | None, level: int | None, n: int, seed: int | None, out: Path, program_id: str | None,
-             bugs: tuple[str, ...], count: int | None, plain: bool, force: bool, as_json: bool) -> int:
+             bugs: tuple[str, ...], count: int | None, plain: bool, force: bool, timeout: float | None,
+             as_json: bool) -> int:
     """Write buggy exercises into a workspace.
 
     \b
@@ -163,12 +164,12 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
       bughunt generate --topic models --bug wrong-cat-dim --bug inplace-relu
       bughunt generate --topic intermediate --bugs 3
     """
-    from bughunt.exercise import LEVEL_BUGS, generate as run, select_programs
+    from bughunt.generation import LEVEL_BUGS, generate as run, select_programs
 
     seed = random.randrange(1_000_000) if seed is None else seed
     count = count or (LEVEL_BUGS[level] if level else 1)
     written = run(select_programs(topic, level, program_id), n, seed, out, classes=bugs, bugs=count, force=force,
-                  plain=plain)
+                  plain=plain, timeout=timeout)
     if as_json:
         _json([{"path": str(g.path), "topic": g.topic, "program": g.program} for g in written])
         return EXIT_OK
@@ -189,7 +190,7 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
 @timeout_option
 @json_option
 @_one_line_errors
-def verify(paths: tuple[Path, ...], workspace: Path, timeout: float, as_json: bool) -> int:
+def verify(paths: tuple[Path, ...], workspace: Path, timeout: float | None, as_json: bool) -> int:
     """Check exercises by behaviour: fixed, or still buggy with the symptom.
 
     Exit code 0 when every exercise is fixed, 1 when one still has a bug,
@@ -202,8 +203,8 @@ def verify(paths: tuple[Path, ...], workspace: Path, timeout: float, as_json: bo
     """
     from rich.progress import Progress
 
-    from bughunt.detector.runner import prestart
-    from bughunt.exercise import targets, verify as run
+    from bughunt.grading import prestart, verify as run
+    from bughunt.workspace import targets
 
     prestart()
     count = len(targets(paths, workspace))  # checks every path before any work starts
@@ -256,7 +257,7 @@ def status(workspace: Path, as_json: bool) -> int:
 @timeout_option
 @json_option
 @_one_line_errors
-def hint(exercise: Path, every: bool, timeout: float, as_json: bool) -> int:
+def hint(exercise: Path, every: bool, timeout: float | None, as_json: bool) -> int:
     """The next hint for an exercise: symptom, then where to look, then the bug's explanation.
 
     \b
@@ -287,7 +288,7 @@ def hint(exercise: Path, every: bool, timeout: float, as_json: bool) -> int:
 @click.option("--poll", is_flag=True, help="Check files every half second instead of waiting for change events.")
 @timeout_option
 @_one_line_errors
-def watch(workspace: Path, poll: bool, timeout: float) -> int:
+def watch(workspace: Path, poll: bool, timeout: float | None) -> int:
     """Re-verify each exercise the moment it is saved; Ctrl-C to stop.
 
     Starts at the first unfixed exercise and moves on when it is fixed.
@@ -297,14 +298,13 @@ def watch(workspace: Path, poll: bool, timeout: float) -> int:
       bughunt watch
       bughunt watch --workspace my-ws --poll
     """
-    from bughunt.detector.runner import prestart
+    from bughunt.grading import prestart
     from bughunt.watch import AllFixed, Checked, Focus, watch as run
     from bughunt.workspace import Workspace
 
     prestart()
     ws = Workspace.open(workspace)
-    if not ws.entries:
-        raise BadInput(f"{workspace} has no exercises; run `bughunt generate` first")
+    ws.targets()  # an empty workspace: one line, exit 2, before watching starts
     out = ui.console()
 
     def show(event: Any) -> None:
@@ -337,9 +337,9 @@ def reset(exercise: Path, yes: bool) -> int:
       bughunt reset bughunt-workspace/training_03.py --yes
     """
     from bughunt.learner import reset as run
-    from bughunt.workspace import Workspace
+    from bughunt.workspace import Target
 
-    Workspace.of_file(exercise)  # checks the path before asking anything
+    Target.of_file(exercise)  # checks the path before asking anything
     if not yes and not _confirm(f"Restore {exercise.name} as generated?"):
         click.echo("not reset", err=True)
         return EXIT_OK
@@ -359,7 +359,7 @@ def reveal(path: Path, yes: bool) -> int:
     Example:
       bughunt reveal bughunt-workspace/training_03.py --yes | patch bughunt-workspace/training_03.py
     """
-    from bughunt.exercise import reveal as run
+    from bughunt.learner import reveal as run
 
     diff = run(path)  # checks the path before asking anything
     if not yes and not _confirm(f"Show the solution of {path.name}?"):
@@ -381,9 +381,11 @@ def _confirm(question: str) -> bool:
 @click.option("--seeds", type=click.IntRange(1), default=200, show_default=True, help="Exercise seeds per topic.")
 @click.option("--bugs", type=click.IntRange(1, 5), default=1, show_default=True, help="Bugs per exercise.")
 @click.option("--check", is_flag=True, help="Also verify every distinct exercise (slow).")
+@timeout_option
 @json_option
 @_one_line_errors
-def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, as_json: bool) -> int:
+def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, timeout: float | None,
+          as_json: bool) -> int:
     """How many distinct exercises each topic gives, and after how many seeds one repeats.
 
     \b
@@ -398,7 +400,7 @@ def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, as_jso
 
     for topic in topic_ids:
         programs_of(topic)  # unknown topic: one line, exit 2
-    rows = all_stats(list(topic_ids) or [t.id for t in TOPICS], seeds, bugs, check)
+    rows = all_stats(list(topic_ids) or [t.id for t in TOPICS], seeds, bugs, check, timeout=timeout)
     if as_json:
         _json([asdict(r) for r in rows])
         return EXIT_OK
@@ -413,9 +415,10 @@ def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, as_jso
 @main.command()
 @click.option("--topic", default=None, help="Only the programs of this topic.")
 @click.option("--bug", "bugs", multiple=True, help="Only the mutants of these bug classes (repeatable).")
+@timeout_option
 @json_option
 @_one_line_errors
-def selfcheck(topic: str | None, bugs: tuple[str, ...], as_json: bool) -> int:
+def selfcheck(topic: str | None, bugs: tuple[str, ...], timeout: float | None, as_json: bool) -> int:
     """Run the kill matrix: every mutant killed, every clean program passing.
 
     \b
@@ -426,11 +429,10 @@ def selfcheck(topic: str | None, bugs: tuple[str, ...], as_json: bool) -> int:
     """
     from rich.progress import Progress
 
+    from bughunt.bug_catalog import get_class
     from bughunt.clean_programs import PROGRAMS, programs_of
     from bughunt.exercise import mutants
     from bughunt.selfcheck import kill_matrix
-
-    from bughunt.bug_catalog import get_class
 
     for bug in bugs:
         get_class(bug)
@@ -438,7 +440,7 @@ def selfcheck(topic: str | None, bugs: tuple[str, ...], as_json: bool) -> int:
     out, err = ui.console(), ui.console(stderr=True)
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("kill matrix", total=sum(1 for p in programs for m in mutants(p) if not bugs or m.bug in bugs))
-        matrix = kill_matrix(programs, on_mutant=lambda _: bar.advance(task), bugs=bugs)
+        matrix = kill_matrix(programs, timeout, on_mutant=lambda _: bar.advance(task), bugs=bugs)
     counts = matrix.counts()
     survivors = [{"program": r.program, "bug": r.mutant.bug, "site": r.mutant.site, "form": r.mutant.form,
                   "line": r.mutant.line} for r in matrix.survivors]

@@ -1,4 +1,4 @@
-"""The learner's side of a workspace: status, the hint ladder, reset.
+"""The learner's side of a workspace: status, the hint ladder, reset, reveal.
 
 Hints climb one step per call and the step reached is remembered per exercise:
 1. the symptom, with the smallest configuration that shows it;
@@ -9,15 +9,15 @@ No hint ever prints the reference's code.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
-from bughunt.bug_catalog import BugClass, all_checks, get_class
+from bughunt.bug_catalog import BugClass, get_class
 from bughunt.clean_programs import get_program
-from bughunt.detector.runner import Session
-from bughunt.exercise import Target, exercise_of, free_backup, verify_target
-from bughunt.workspace import Progress, Workspace, sha256, write_atomic
+from bughunt.exercise import exercise_of
+from bughunt.grading import verifier, verify_target
+from bughunt.workspace import Progress, Target, Workspace, digest, keep_copy, sha256, write_atomic
 
 HINT_STEPS = 3
 
@@ -38,17 +38,10 @@ def status(workspace: Workspace) -> list[Status]:
     for entry in sorted(workspace.entries.values(), key=lambda e: e.file):
         done = progress.get(entry.file)
         state = workspace.state_of(entry, done or Progress())
-        current = done and done.verified and _current_sha(workspace.path(entry)) == done.verified
+        current = done and done.verified and digest(workspace.path(entry)) == done.verified
         rows.append(Status(workspace.path(entry), get_program(entry.program).topic, entry.program, state,
                            done.hints if done else 0, done.message if current else ""))
     return rows
-
-
-def _current_sha(path: Path) -> str:
-    try:
-        return sha256(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return ""
 
 
 @dataclass(frozen=True)
@@ -58,21 +51,20 @@ class Hint:
     text: str
 
 
-def hints(path: Path, *, every: bool = False, timeout: float = 60.0) -> tuple[list[Hint], bool]:
+def hints(path: Path, *, every: bool = False, timeout: Optional[float] = None) -> tuple[list[Hint], bool]:
     """The next hint step (or all of them), and whether the exercise is already fixed."""
-    workspace, entry = Workspace.of_file(path)
-    target = Target(workspace, entry)
-    record = workspace.progress().get(entry.file)
-    if not (record and record.verified == _current_sha(target.path)):
-        with Session(all_checks(), timeout=timeout) as session:
+    target = Target.of_file(path)
+    record = target.progress()
+    if not (record.verified and record.verified == digest(target.path)):
+        with verifier(timeout) as session:
             verify_target(session, target)
-        record = workspace.progress()[entry.file]
+        record = target.progress()
     if record.fixed:
         return [], True
     used = record.hints
     upto = HINT_STEPS if every else min(used + 1, HINT_STEPS)
-    workspace.record(entry, hints=max(used, upto))
-    exercise = exercise_of(entry)
+    target.record(hints=max(used, upto))
+    exercise = exercise_of(target.entry)
     steps = _ladder(record.message, [m.scope for m in exercise.chosen], [get_class(m.bug) for m in exercise.chosen])
     first = 1 if every else upto
     return [Hint(i, *steps[i - 1]) for i in range(first, upto + 1)], False
@@ -91,13 +83,17 @@ def _ladder(symptom: str, scopes: list[str], bugs: list[BugClass]) -> list[tuple
 
 def reset(path: Path) -> Path | None:
     """Restore the exercise as generated. An edited file is first copied beside it; returns that copy."""
-    workspace, entry = Workspace.of_file(path)
-    target = workspace.path(entry)
-    original = exercise_of(entry).text(entry.file)
+    target = Target.of_file(path)
+    original = exercise_of(target.entry).text(target.entry.file)
     backup = None
-    if target.exists() and _current_sha(target) != sha256(original):
-        backup = free_backup(target)
-        shutil.copy2(target, backup)
-    write_atomic(target, original, overwrite=True)
-    workspace.record(entry, verified="", fixed=False, message="")
+    if target.path.exists() and digest(target.path) != sha256(original):
+        backup = keep_copy(target.path)
+    write_atomic(target.path, original, overwrite=True)
+    target.record(verified="", fixed=False, message="")
     return backup
+
+
+def reveal(path: Path) -> str:
+    """A unified diff from the exercise as generated to its reference (apply with ``patch``)."""
+    target = Target.of_file(path)
+    return exercise_of(target.entry).reveal(target.entry.file)

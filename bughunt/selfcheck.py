@@ -15,10 +15,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
-from bughunt.bug_catalog import all_checks
 from bughunt.clean_programs import PROGRAMS, Program, get_program
-from bughunt.detector.runner import DEFAULT_TIMEOUT, Session
 from bughunt.exercise import mutants
+from bughunt.grading import Session, verifier
 from bughunt.mutator import Mutant
 from bughunt.mutator.camouflage import camouflage
 
@@ -80,11 +79,11 @@ def check_program(session: Session, program: Program, on_mutant: Optional[Callab
 
 def _check(program_id: str, timeout: float, bugs: tuple[str, ...]) -> tuple[list[Row], Optional[str]]:
     """One program's part of the matrix, in a pool process with its own session."""
-    with Session(all_checks(), timeout=timeout) as session:
+    with verifier(timeout) as session:
         return check_program(session, get_program(program_id), bugs=bugs)
 
 
-def kill_matrix(programs: Iterable[Program] = (), timeout: float = DEFAULT_TIMEOUT,
+def kill_matrix(programs: Iterable[Program] = (), timeout: Optional[float] = None,
                 on_mutant: Optional[Callable[[Row], None]] = None, jobs: Optional[int] = None,
                 bugs: tuple[str, ...] = ()) -> Matrix:
     """The matrix over ``programs`` (default: all), one program per job, ``jobs`` at a time
@@ -93,7 +92,7 @@ def kill_matrix(programs: Iterable[Program] = (), timeout: float = DEFAULT_TIMEO
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(programs)))
     results: dict[str, tuple[list[Row], Optional[str]]] = {}
     if jobs == 1:
-        with Session(all_checks(), timeout=timeout) as session:
+        with verifier(timeout) as session:
             for program in programs:
                 results[program.id] = check_program(session, program, on_mutant, bugs)
     else:

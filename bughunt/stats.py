@@ -19,10 +19,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from bughunt.bug_catalog import all_checks
 from bughunt.clean_programs import programs_of
-from bughunt.detector.runner import Session
-from bughunt.exercise import Exercise, caught
+from bughunt.exercise import Exercise
+from bughunt.grading import caught, verifier
 from bughunt.mutator.camouflage import normalised
 
 
@@ -42,12 +41,13 @@ def _exercise(topic: str, seed: int, bugs: int) -> Exercise:
     return Exercise(programs[random.Random(f"stats/{seed}").randrange(len(programs))], seed, bugs)
 
 
-def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = False) -> TopicStats:
+def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = False,
+                timeout: Optional[float] = None) -> TopicStats:
     seen: set[str] = set()
     structural: set[str] = set()
     first_repeat = None
     found = passing = 0
-    with Session(all_checks()) if check else contextlib.nullcontext() as session:
+    with verifier(timeout) if check else contextlib.nullcontext() as session:
         for seed in range(seeds):
             exercise = _exercise(topic, seed, bugs)
             if len(exercise.chosen) < bugs:
@@ -67,18 +67,19 @@ def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = Fals
     return TopicStats(topic, seeds, len(seen), len(structural), first_repeat, found, passing)
 
 
-def _one(args: tuple[str, int, int, bool]) -> TopicStats:
+def _one(args: tuple[str, int, int, bool, float]) -> TopicStats:
     return topic_stats(*args)
 
 
 def all_stats(topics: list[str], seeds: int, bugs: int, check: bool, jobs: int = 0,
-              on_topic: Optional[Callable[[TopicStats], None]] = None) -> list[TopicStats]:
+              on_topic: Optional[Callable[[TopicStats], None]] = None,
+              timeout: Optional[float] = None) -> list[TopicStats]:
     """One topic per job, on every core."""
     jobs = jobs or multiprocessing.cpu_count()
     context = multiprocessing.get_context("spawn")
     results = {}
     with ProcessPoolExecutor(min(jobs, len(topics)), mp_context=context) as pool:
-        for stats in pool.map(_one, [(t, seeds, bugs, check) for t in topics]):
+        for stats in pool.map(_one, [(t, seeds, bugs, check, timeout) for t in topics]):
             results[stats.topic] = stats
             if on_topic:
                 on_topic(stats)

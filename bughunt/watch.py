@@ -21,10 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Union
 
-from bughunt.bug_catalog import all_checks
-from bughunt.detector.runner import Session, Verdict
-from bughunt.exercise import Target, verify_target, warm_target
-from bughunt.workspace import Progress, Workspace, sha256
+from bughunt.grading import Verdict, verifier, verify_target, warm_target
+from bughunt.workspace import Target, Workspace, digest
 
 
 @dataclass(frozen=True)
@@ -52,10 +50,10 @@ Event = Union[Focus, Checked, AllFixed]
 
 
 def watch(workspace: Workspace, emit: Callable[[Event], None], *, poll: bool = False,
-          interval: float = 0.5, timeout: float = 60.0) -> None:
+          interval: float = 0.5, timeout: Optional[float] = None) -> None:
     """Verify on every save until every exercise is fixed (or the caller interrupts)."""
-    targets = [Target(workspace, e) for e in sorted(workspace.entries.values(), key=lambda e: e.file)]
-    with Session(all_checks(), timeout=timeout) as session:
+    targets = workspace.targets()
+    with verifier(timeout) as session:
         fixed = {t.entry.file for t in targets if _is_fixed(t)}
         current = _next(targets, fixed, None)
         if current is None:
@@ -84,8 +82,7 @@ def watch(workspace: Workspace, emit: Callable[[Event], None], *, poll: bool = F
 
 
 def _is_fixed(target: Target) -> bool:
-    record = target.workspace.progress().get(target.entry.file, Progress())
-    return target.workspace.state_of(target.entry, record) == "fixed"
+    return target.workspace.state_of(target.entry, target.progress()) == "fixed"
 
 
 def _next(targets: list[Target], fixed: set[str], after: Optional[Target]) -> Optional[Target]:
@@ -100,7 +97,7 @@ def _next(targets: list[Target], fixed: set[str], after: Optional[Target]) -> Op
 def _changes(root: Path, names: set[str], poll: bool, interval: float) -> Iterator[set[str]]:
     """Sets of exercise files whose content changed. The first set is empty (start now)."""
     events = None if poll else _inotify(root)  # watching from now on: a save while we verify still counts
-    seen = {name: _digest(root / name) for name in names}
+    seen = {name: digest(root / name) for name in names}
     yield set()
     while True:
         if events is not None:
@@ -110,19 +107,12 @@ def _changes(root: Path, names: set[str], poll: bool, interval: float) -> Iterat
             time.sleep(interval)
         changed = set()
         for name in names:
-            digest = _digest(root / name)
-            if digest != seen[name] and digest:
-                seen[name] = digest
+            now = digest(root / name)  # "" mid-save or deleted: wait for the next change
+            if now != seen[name] and now:
+                seen[name] = now
                 changed.add(name)
         if changed:
             yield changed
-
-
-def _digest(path: Path) -> str:
-    try:
-        return sha256(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return ""  # mid-save or deleted: wait for the next change
 
 
 _IN_CLOSE_WRITE, _IN_MOVED_TO, _IN_CREATE = 0x008, 0x080, 0x100

@@ -1,10 +1,11 @@
-"""A workspace: exercise files plus a manifest that can regenerate each one's reference.
+"""A workspace, the one owner of the learner's state: exercise files, the manifest that can
+regenerate each one's reference, the progress (verdicts, hints), backups of edited files.
 
 The manifest (``.bughunt/manifest.json``) records, per exercise file, the program
 id, the exercise seed and the tool version: enough to rebuild the exercise and its
 reference from the installed package, and nothing that names the bug. Every
 write is atomic (a temporary file renamed over the target), and an existing file
-is never overwritten.
+is never overwritten: a learner's edited file is first kept as ``NAME.bak``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 from bughunt import __version__
 from bughunt.errors import BadInput
@@ -52,6 +54,29 @@ class Progress:
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def digest(path: Path) -> str:
+    """sha256 of the file's text as it is now; "" when it cannot be read (missing, mid-save, not UTF-8)."""
+    try:
+        return sha256(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def free_backup(path: Path) -> Path:
+    """``name.py.bak``, or ``name.py.bak2``... whichever does not exist yet."""
+    n = 1
+    while (candidate := path.with_name(path.name + (".bak" if n == 1 else f".bak{n}"))).exists():
+        n += 1
+    return candidate
+
+
+def keep_copy(path: Path) -> Path:
+    """Copy ``path`` beside itself (``NAME.bak``...) before it is replaced; returns the copy."""
+    backup = free_backup(path)
+    shutil.copy2(path, backup)
+    return backup
 
 
 def write_atomic(path: Path, text: str, *, overwrite: bool) -> None:
@@ -106,14 +131,14 @@ class Workspace:
             raise BadInput(f"{path} is not an exercise of the workspace {workspace.root}")
         return workspace, entry
 
+    def targets(self) -> list["Target"]:
+        """Every exercise of the workspace, by file name; an empty workspace is an error."""
+        if not self.entries:
+            raise BadInput(f"{self.root} has no exercises; run `bughunt generate` first")
+        return [Target(self, e) for e in sorted(self.entries.values(), key=lambda e: e.file)]
+
     def path(self, entry: Entry) -> Path:
         return self.root / entry.file
-
-    def entry(self, path: Path) -> Entry:
-        entry = self.entries.get(path.name)
-        if entry is None or path.resolve().parent != self.root.resolve():
-            raise BadInput(f"{path} is not an exercise of the workspace {self.root}")
-        return entry
 
     @contextlib.contextmanager
     def guarded(self) -> Iterator[list[str]]:
@@ -165,14 +190,24 @@ class Workspace:
             return progress[entry.file]
 
     def state_of(self, entry: Entry, progress: Progress) -> str:
-        """``new`` (as generated), ``fixed`` (its current text passed verify) or ``edited``."""
-        try:
-            current = sha256(self.path(entry).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
+        """``new`` (as generated), ``fixed`` (its current text passed verify), ``edited`` or ``missing``."""
+        current = digest(self.path(entry))
+        if not current:
             return "missing"
         if progress.fixed and progress.verified == current:
             return "fixed"
         return "new" if current == entry.sha256 else "edited"
+
+    def keep_edits(self, name: str, text: str) -> Optional[Path]:
+        """Before ``name`` is replaced by ``text``: copy it aside if it holds anything else than
+        what bughunt wrote there (the generated text, or ``text`` itself). Returns the copy."""
+        path = self.root / name
+        if not path.exists():
+            return None
+        entry, current = self.entries.get(name), digest(path)
+        if current and ((entry and current == entry.sha256) or current == sha256(text)):
+            return None
+        return keep_copy(path)
 
     def add(self, entry: Entry, text: str, *, overwrite: bool = False) -> Path:
         """Write an exercise file (over an existing one only if told), then record it."""
@@ -210,3 +245,32 @@ def _lock(file: object) -> None:
     except ImportError:  # Windows: no advisory locks; writes stay atomic
         return
     fcntl.flock(file.fileno(), fcntl.LOCK_EX)  # released when the file is closed
+
+
+@dataclass(frozen=True)
+class Target:
+    """One exercise of a workspace: what verify, hint, watch and reset work on."""
+
+    workspace: Workspace
+    entry: Entry
+
+    @property
+    def path(self) -> Path:
+        return self.workspace.path(self.entry)
+
+    @classmethod
+    def of_file(cls, path: Path) -> "Target":
+        return cls(*Workspace.of_file(path))
+
+    def progress(self) -> Progress:
+        return self.workspace.progress().get(self.entry.file, Progress())
+
+    def record(self, **changes: object) -> Progress:
+        return self.workspace.record(self.entry, **changes)
+
+
+def targets(paths: tuple[Path, ...], workspace_dir: Path) -> list[Target]:
+    """The exercises named on the command line, or every exercise of the workspace."""
+    if paths:
+        return [Target.of_file(path) for path in paths]
+    return Workspace.open(workspace_dir).targets()

@@ -97,3 +97,27 @@ def test_a_tensor_where_a_number_belongs_is_named_as_such():
     cand = obs(result={"loss": tensor([], [0.5])})
     cand["result"]["loss"]["requires_grad"] = True
     assert checks.same_results(ref, cand) == "loss is a tensor, still attached to the autograd graph instead of a Python number"
+
+
+def test_a_check_declares_its_place_and_renaming_it_changes_nothing():
+    order = list(all_checks())
+    assert order[0] is checks.crash and order[-2:] == [checks.same_results, checks.same_final_params]
+    places = [checks.precedence(c) for c in order]
+    assert places == sorted(places)  # the verdict order is the declared places, not a list of names
+    renamed = checks.gradients
+    before = checks.precedence(renamed)
+    name = renamed.__name__
+    try:
+        renamed.__name__ = "zzz_renamed"
+        assert checks.precedence(renamed) == before == checks.Place.GRADIENTS
+    finally:
+        renamed.__name__ = name
+
+
+def test_an_undeclared_check_goes_with_the_bug_classes_own():
+    def my_property(ref, cand):
+        return None
+
+    assert checks.precedence(my_property) == checks.Place.OWN
+    assert checks.Place.GRADIENTS < checks.Place.OWN < checks.Place.RESULTS
+    assert checks.precedence(checks.placed(checks.Place.TARGETS)(my_property)) == checks.Place.TARGETS

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bughunt.exercise import verify
+from bughunt.grading import verify
 from bughunt.workspace import MANIFEST, STATE, Workspace
 
 from conftest import apply_patch, make_exercise

@@ -111,13 +111,12 @@ def test_output_and_missing_main(bughunt, tmp_path):
 
 
 def test_warming_runs_every_configuration_a_fix_needs():
-    from bughunt.bug_catalog import all_checks
     from bughunt.clean_programs import get_program
-    from bughunt.detector.runner import Session
+    from bughunt.grading import verifier
 
     program = get_program("training/classification_loop")
     source = program.source()
-    with Session(all_checks()) as session:
+    with verifier() as session:
         session.warm(program, source)  # returns at once: the reference's worker runs them meanwhile
         reference = session._references[source]
         warmed = list(reference._pending)

@@ -8,7 +8,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
-from bughunt.detector.checks import Obs
+from bughunt.detector.checks import Obs, Place, placed
 from bughunt.mutator import Edit, Tree, dotted, expr
 from bughunt.mutator.finetuning import OptimizerBuild, moved_before, unfreezes
 
@@ -72,6 +72,7 @@ def _optimized(obs: Obs) -> set[str]:
     return names
 
 
+@placed(Place.OPTIMIZED + 1)
 def optimized_parameters(ref: Obs, cand: Obs) -> Optional[str]:
     """Every parameter that an optimizer of the reference updates is held by some optimizer."""
     missing = sorted(_optimized(ref) - _optimized(cand))

@@ -8,7 +8,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
-from bughunt.detector.checks import Obs
+from bughunt.detector.checks import Obs, Place, placed
 from bughunt.mutator import Edit, Tree, code_of, dotted, expr
 
 _CONTAINERS = ("ModuleList", "ModuleDict", "Sequential")
@@ -106,6 +106,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
                 yield Edit(assign, assign.value, replacement, form)
 
 
+@placed(Place.OPTIMIZED)
 def optimizer_coverage(ref: Obs, cand: Obs) -> Optional[str]:
     """The optimizers update as many parameter tensors as the reference's do."""
     want, got = len(ref["params"]), len(cand["params"])

@@ -115,6 +115,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
 _DROPOUT, _BATCHNORM = checks.layer_mode("Dropout"), checks.layer_mode("BatchNorm")
 
 
+@checks.placed(checks.Place.MODES + 2)
 def training_mode(ref: Obs, cand: Obs) -> Optional[str]:
     """Dropout and BatchNorm layers run in the reference's mode in every phase."""
     return _DROPOUT(ref, cand) or _BATCHNORM(ref, cand)

@@ -9,12 +9,13 @@ import libcst as cst
 import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
-from bughunt.detector.checks import Obs
+from bughunt.detector.checks import Obs, Place, placed
 from bughunt.mutator import Edit, Tree, dotted
 
 _NO_GRAD = {"torch.no_grad", "torch.inference_mode"}
 
 
+@placed(Place.GRAPH)
 def graph_during_evaluation(ref: Obs, cand: Obs) -> Optional[str]:
     """A phase in which the reference runs every module with gradients disabled runs none of
     its layers with gradients enabled. Loss modules are left out: without parameters, a loss

@@ -14,6 +14,10 @@ Both runs are *observations* (plain Python data made by ``worker.observe``) of
 A check returns ``None`` when the candidate behaves like the reference, or a short
 description of the symptom. The runner adds the configuration it happened with.
 Checks never look at source text, so any correct fix passes them.
+
+When several checks fail on one configuration, the verdict names the first by ``place``: each
+check declares its own with ``@placed(Place.X)`` (a bug class's own check without one goes at
+``Place.OWN``), so renaming a check never changes which symptom a verdict reports.
 """
 
 from __future__ import annotations
@@ -26,6 +30,39 @@ Check = Callable[[Obs, Obs], Optional[str]]
 
 REL_TOL = 1e-4
 ABS_TOL = 1e-5
+
+
+class Place:
+    """Where a check's symptom ranks when several fail at once (lower first): causes before their
+    consequences (a wrong target before any number; a wrong learning rate before the gradients it
+    skews). Checks of one place are ordered by name."""
+
+    CRASH = 0.0  # nothing after a crash can be compared
+    TARGETS = 10.0  # what the loss is given
+    MODES = 20.0  # train/eval mode of the layers
+    GRAPH = 30.0  # whether autograd records
+    GRADIENT_FLOW = 40.0  # which parameters get a gradient
+    OPTIMIZED = 50.0  # which parameters the optimizers hold
+    SCHEDULE = 60.0  # the learning rate of each step
+    GRADIENTS = 70.0  # the gradient each step sees
+    OWN = 75.0  # a bug class's own property (the default)
+    RESULTS = 80.0  # what main() returns
+    WEIGHTS = 90.0  # where the parameters end
+
+
+def placed(place: float) -> Callable[[Check], Check]:
+    """Declare a check's place in the order (see ``Place``)."""
+
+    def mark(check: Check) -> Check:
+        check.place = place  # type: ignore[attr-defined]
+        return check
+
+    return mark
+
+
+def precedence(check: Check) -> float:
+    """The place ``check`` declared, or ``Place.OWN``."""
+    return getattr(check, "place", Place.OWN)
 
 
 def close(a: float, b: float) -> bool:
@@ -96,6 +133,7 @@ def difference(ref: Any, cand: Any, path: str) -> Optional[str]:
 # --- generic checks: every verification runs them --------------------------------------
 
 
+@placed(Place.CRASH)
 def crash(ref: Obs, cand: Obs) -> Optional[str]:
     """The candidate raises (or exits, runs out of memory, tampers) where the reference does not."""
     error = cand["error"]
@@ -116,6 +154,7 @@ def describe_error(error: dict[str, Any]) -> str:
     return f"{error['type']}{where}: {message}"
 
 
+@placed(Place.RESULTS)
 def same_results(ref: Obs, cand: Obs) -> Optional[str]:
     """What main() returns matches the reference within tolerance."""
     if not isinstance(cand["result"], type(ref["result"])):
@@ -123,6 +162,7 @@ def same_results(ref: Obs, cand: Obs) -> Optional[str]:
     return difference(ref["result"], cand["result"], "")
 
 
+@placed(Place.WEIGHTS)
 def same_final_params(ref: Obs, cand: Obs) -> Optional[str]:
     """The trained parameters end where the reference's end."""
     found = difference(ref["params"], cand["params"], "")
@@ -138,6 +178,7 @@ def _step_count(ref: Obs, cand: Obs) -> Optional[str]:
     return None
 
 
+@placed(Place.GRADIENTS)
 def gradients(ref: Obs, cand: Obs) -> Optional[str]:
     """Each optimizer step sees the same gradient as the reference's step."""
     for i, (r, c) in enumerate(zip(ref["steps"], cand["steps"]), start=1):
@@ -148,6 +189,7 @@ def gradients(ref: Obs, cand: Obs) -> Optional[str]:
     return _step_count(ref, cand)
 
 
+@placed(Place.SCHEDULE)
 def lr_schedule(ref: Obs, cand: Obs) -> Optional[str]:
     """Each optimizer step uses the reference's learning rate."""
     for i, (r, c) in enumerate(zip(ref["steps"], cand["steps"]), start=1):
@@ -156,6 +198,7 @@ def lr_schedule(ref: Obs, cand: Obs) -> Optional[str]:
     return _step_count(ref, cand)
 
 
+@placed(Place.GRADIENT_FLOW)
 def grad_flow(ref: Obs, cand: Obs) -> Optional[str]:
     """Every parameter that gets a gradient in the reference gets one in the candidate."""
     for i, (r, c) in enumerate(zip(ref["steps"], cand["steps"]), start=1):
@@ -164,6 +207,9 @@ def grad_flow(ref: Obs, cand: Obs) -> Optional[str]:
             more = f" and {len(lost) - 1} more" if len(lost) > 1 else ""
             return f"{lost[0]}{more} get no gradient at optimizer step {i}"
     return None
+
+
+_MODE_PLACE = {"Dropout": Place.MODES, "BatchNorm": Place.MODES + 1}
 
 
 def layer_mode(kind: str) -> Check:
@@ -181,7 +227,7 @@ def layer_mode(kind: str) -> Check:
         return None
 
     check.__name__ = f"{kind.lower()}_mode"
-    return check
+    return placed(_MODE_PLACE.get(kind, Place.MODES + 2))(check)
 
 
 def _loss_targets(ref: Obs, cand: Obs, field: int) -> Optional[tuple[str, str, Any, Any, int]]:
@@ -194,6 +240,7 @@ def _loss_targets(ref: Obs, cand: Obs, field: int) -> Optional[tuple[str, str, A
     return None
 
 
+@placed(Place.TARGETS)
 def target_dtype(ref: Obs, cand: Obs) -> Optional[str]:
     """Each loss module gets targets of the reference's dtype."""
     found = _loss_targets(ref, cand, 2)
@@ -203,6 +250,7 @@ def target_dtype(ref: Obs, cand: Obs) -> Optional[str]:
     return None
 
 
+@placed(Place.TARGETS + 1)  # a wrong dtype is the likelier cause of both
 def target_rank(ref: Obs, cand: Obs) -> Optional[str]:
     """Each loss module gets targets of the reference's rank."""
     found = _loss_targets(ref, cand, 3)
@@ -211,12 +259,3 @@ def target_rank(ref: Obs, cand: Obs) -> Optional[str]:
         return f"{loss} in {phase}() gets {ndim}-D targets for {in_ndim}-D logits instead of {want}-D"
     return None
 
-
-def precedence(check: Check) -> float:
-    """Where ``check`` goes when several fail at once: causes before their consequences
-    (a wrong target before any number; a wrong learning rate before the gradients it skews)."""
-    order = ("crash", "target_dtype", "target_rank", "dropout_mode", "batchnorm_mode", "training_mode",
-             "graph_during_evaluation", "grad_flow", "optimizer_coverage", "optimized_parameters", "lr_schedule",
-             "gradients", "same_results", "same_final_params")
-    name = getattr(check, "__name__", "")
-    return order.index(name) if name in order else order.index("same_results") - 0.5  # before the generic ones

@@ -28,18 +28,13 @@ from hypothesis.errors import Flaky
 from bughunt.clean_programs import Program
 from bughunt.detector import worker
 from bughunt.detector.checks import Check, Obs, crash, describe_error
-
-DEFAULT_TIMEOUT = 60.0  # seconds for one run of main(); the slowest clean program needs < 1 s
+from bughunt.errors import InternalError
 
 Config = dict[str, Any]
 
 
 class RunFailure(Exception):
     """A worker did not answer: timed out, exited, or was killed. str() is the symptom."""
-
-
-class InternalError(Exception):
-    """The reference itself failed: a bug in bughunt, never the learner's."""
 
 
 @dataclass(frozen=True)
@@ -275,7 +270,7 @@ class Session:
 
     KEEP = 4  # reference workers kept warm (least recently used go first)
 
-    def __init__(self, checks: Iterable[Check], timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, checks: Iterable[Check], timeout: float) -> None:
         self.checks = tuple(checks)
         self.timeout = timeout
         self._references: OrderedDict[str, Runner] = OrderedDict()

@@ -1,0 +1,85 @@
+"""Grading: the one owner of verification. Every command that runs a program against its
+reference (verify, watch, hint, generate's check, stats --check, selfcheck) gets its verifier
+here, with one default timeout; nothing else reaches into ``detector.runner``.
+
+A verifier is a ``Session`` (``detector.runner``) with every detector of the catalog: it keeps
+one reference worker per reference it has run, so verifying many candidates of one exercise
+runs the reference once per configuration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from bughunt.bug_catalog import all_checks
+from bughunt.detector.runner import Session, Verdict, prestart
+from bughunt.exercise import Exercise, exercise_of
+from bughunt.workspace import Target, sha256, targets
+
+DEFAULT_TIMEOUT = 60.0  # seconds for one run of main(); the slowest clean program needs < 1 s
+
+__all__ = ["DEFAULT_TIMEOUT", "Result", "Session", "Verdict", "caught", "prestart",
+           "verifier", "verify", "verify_target", "warm_target"]
+
+
+def verifier(timeout: Optional[float] = None) -> Session:
+    """A session with every detector, each run of a program limited to ``timeout`` seconds
+    (default ``DEFAULT_TIMEOUT``); use it as a context manager (it owns worker processes)."""
+    return Session(all_checks(), timeout=DEFAULT_TIMEOUT if timeout is None else timeout)
+
+
+@dataclass(frozen=True)
+class Result:
+    path: Path
+    verdict: Verdict
+
+
+def verify_target(session: Session, target: Target) -> Verdict:
+    """Verify one exercise and remember the verdict (with the text it is about) in its workspace."""
+    try:
+        source = target.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return Verdict(False, f"cannot be read: {exc}", unusable=True)
+    exercise = exercise_of(target.entry)
+    partials = exercise.partials() if exercise.bugs > 1 else []
+    with target.workspace.guarded() as restored:
+        verdict = session.verify(exercise.program, exercise.reference_source, source, str(target.path),
+                                 partials=partials)
+    if not verdict.fixed and exercise.bugs > 1:
+        left = f"{verdict.remaining} of {exercise.bugs} bugs remain" if verdict.remaining else "bugs remain"
+        verdict = dataclasses.replace(verdict, message=f"{left}; {verdict.message}")
+    if restored:
+        verdict = Verdict(False, f"tampered: the program changed {', '.join(restored)} (put back)")
+    target.record(verified=sha256(source), fixed=verdict.fixed, message=verdict.message)
+    return verdict
+
+
+def warm_target(session: Session, target: Target) -> None:
+    """Run the exercise's reference on every configuration its fix will be checked on (see Session.warm)."""
+    exercise = exercise_of(target.entry)
+    session.warm(exercise.program, exercise.reference_source)
+
+
+def verify(paths: tuple[Path, ...], workspace_dir: Path, timeout: Optional[float] = None,
+           on_result: Optional[Callable[[Result], None]] = None) -> list[Result]:
+    """Verify the named exercises, or every exercise of the workspace."""
+    found = targets(paths, workspace_dir)
+    results = []
+    with verifier(timeout) as session:
+        for target in found:
+            results.append(Result(target.path, verify_target(session, target)))
+            if on_result:
+                on_result(results[-1])
+    return results
+
+
+def caught(session: Session, exercise: Exercise) -> bool:
+    """The detectors tell the exercise, and each of its bugs alone, from the reference."""
+    reference = exercise.reference_source
+    versions = exercise.versions(sorted({1, len(exercise.chosen)}, reverse=True))
+    return all(not session.verify(exercise.program, reference, v, "<exercise>", shrink=False).fixed
+               for _, v in versions)
+
