@@ -154,6 +154,17 @@ def describe_error(error: dict[str, Any]) -> str:
     return f"{error['type']}{where}: {message}"
 
 
+def unobserved(observed: Obs, alone: Obs) -> Optional[str]:
+    """The candidate run without instrumentation (``alone``) fails or returns other values than
+    its observed run: it behaves differently when nothing watches it."""
+    if alone["error"] and not observed["error"]:
+        return f"when not observed by verify, {describe_error(alone['error'])}"
+    found = difference(observed["result"], alone["result"], "")
+    if found:
+        return f"the program behaves differently when verify does not observe it: unobserved, {found}"
+    return None
+
+
 @placed(Place.RESULTS)
 def same_results(ref: Obs, cand: Obs) -> Optional[str]:
     """What main() returns matches the reference within tolerance."""

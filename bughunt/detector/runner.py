@@ -27,7 +27,7 @@ from hypothesis.errors import Flaky
 
 from bughunt.clean_programs import Program
 from bughunt.detector import worker
-from bughunt.detector.checks import Check, Obs, crash, describe_error
+from bughunt.detector.checks import Check, Obs, crash, describe_error, unobserved
 from bughunt.errors import InternalError
 
 Config = dict[str, Any]
@@ -89,16 +89,17 @@ def _main_script_hidden() -> Iterator[None]:
 
 
 class Worker:
-    """One child process running one program, in a scratch directory this side owns."""
+    """One child process running one program, in a scratch directory this side owns; an
+    unobserved one (``observed=False``) runs it without any instrumentation."""
 
-    def __init__(self, source: str, filename: str, timeout: float) -> None:
+    def __init__(self, source: str, filename: str, timeout: float, observed: bool = True) -> None:
         context = _context()
         self.timeout = timeout
         self.scratch = tempfile.mkdtemp(prefix="bughunt-run-")
         self.conn, child = context.Pipe()
         # The program sees only its file's name, not where the workspace is.
         self.process = context.Process(target=worker.serve, args=(child, source, os.path.basename(filename),
-                                                                  self.scratch), daemon=True)
+                                                                  self.scratch, observed), daemon=True)
         with _main_script_hidden():
             self.process.start()
         child.close()
@@ -156,8 +157,8 @@ class Worker:
 class Runner:
     """A program's worker plus a cache: each configuration runs at most once."""
 
-    def __init__(self, source: str, filename: str, timeout: float) -> None:
-        self.source, self.filename, self.timeout = source, filename, timeout
+    def __init__(self, source: str, filename: str, timeout: float, observed: bool = True) -> None:
+        self.source, self.filename, self.timeout, self.observed = source, filename, timeout, observed
         self._worker: Optional[Worker] = None
         self._cache: dict[tuple, Obs] = {}
         self._pending: list[tuple] = []  # configurations sent to the worker, answers not read yet, in order
@@ -169,7 +170,7 @@ class Runner:
 
     def _start(self) -> Worker:
         if self._worker is None:
-            self._worker = Worker(self.source, self.filename, self.timeout)
+            self._worker = Worker(self.source, self.filename, self.timeout, self.observed)
         return self._worker
 
     def submit(self, config: Config) -> None:
@@ -324,6 +325,7 @@ class Session:
             return Verdict(False, f"cannot be compiled: {exc}", unusable=True)
 
         candidate = Runner(candidate_source, filename, self.timeout)
+        twin = Runner(candidate_source, filename, self.timeout, observed=False)
         try:
             try:
                 load_error = candidate.load_error
@@ -331,36 +333,45 @@ class Session:
                 return Verdict(False, f"while loading, {failure}")
             if load_error:
                 return Verdict(False, f"while loading, {describe_error(load_error)}")
-            mismatch = self._compare(program, reference_source, candidate, shrink)
+            mismatch = self._compare(program, reference_source, candidate, shrink, twin=twin)
             if mismatch is None:
                 return Verdict(True)
             remaining = next((left for left, source in sorted(partials, reverse=True)
                               if self._compare(program, source, candidate, shrink=False, partial=True) is None), None)
         finally:
             candidate.close()
+            twin.close()
         where = f"with {describe_config(mismatch.config)}: " if mismatch.config else ""
         return Verdict(False, where + mismatch.symptom, mismatch.config, remaining=remaining)
 
     def _compare(self, program: Program, reference_source: str, candidate: Runner,
-                 shrink: bool, partial: bool = False) -> Optional[_Mismatch]:
+                 shrink: bool, partial: bool = False, twin: Optional[Runner] = None) -> Optional[_Mismatch]:
         """Search for a configuration where the candidate differs from the reference. A
         ``partial`` reference is a partly fixed exercise: its worker is not kept for later
         candidates, and it may raise (the candidate then matches it when it raises the same
-        exception)."""
+        exception). A ``twin`` runs the candidate unobserved on the same configurations; when
+        the search finds no difference, the twin must return what the observed candidate did."""
         reference = self._reference(program, reference_source, keep=not partial)
+        tried: list[Config] = []
         try:
-            return self._search(program, reference, candidate, shrink, partial)
+            mismatch = self._search(program, reference, candidate, shrink, partial, twin, tried)
+            if mismatch is None and twin is not None:
+                mismatch = _unobserved_differs(candidate, twin, tried)
+            return mismatch
         finally:
             if partial:
                 reference.close()
 
     def _search(self, program: Program, reference: Runner, candidate: Runner, shrink: bool,
-                partial: bool) -> Optional[_Mismatch]:
+                partial: bool, twin: Optional[Runner] = None, tried: Optional[list[Config]] = None) -> Optional[_Mismatch]:
         checks = (_like_buggy(self.checks),) if partial else self.checks
 
         def run(config: Config) -> tuple[Obs, Obs]:
             reference.submit(config)
             candidate.submit(config)
+            if twin is not None and tried is not None:  # runs meanwhile, on the other core
+                twin.submit(config)
+                tried.append(dict(config))
             try:
                 ref = reference.collect(config)
             except RunFailure as failure:
@@ -372,6 +383,21 @@ class Session:
             return ref, candidate.collect(config)
 
         return search(program, run, checks, shrink=shrink)
+
+
+def _unobserved_differs(candidate: Runner, twin: Runner, tried: list[Config]) -> Optional[_Mismatch]:
+    """The first configuration on which the candidate, run without any instrumentation, does not
+    return what it returned while observed: a program that reads the instrumentation (hooks,
+    wrappers) and behaves well only while watched cannot pass."""
+    for config in tried:
+        try:
+            alone = twin.collect(config)
+        except RunFailure as failure:
+            return _Mismatch(f"when not observed by verify, {failure}", config)
+        symptom = unobserved(candidate.collect(config), alone)
+        if symptom:
+            return _Mismatch(symptom, config)
+    return None
 
 
 def _like_buggy(checks: tuple[Check, ...]) -> Check:

@@ -31,8 +31,10 @@ MAX_VALUES = 4096  # tensor values kept per observed tensor
 BLOCKED = ("bughunt", "hypothesis")  # packages an exercise may not import: they hold the answers
 
 
-def serve(conn: Any, source: str, filename: str, scratch: str) -> None:
-    """Entry point of a worker process: load the program, then answer run requests."""
+def serve(conn: Any, source: str, filename: str, scratch: str, observed: bool = True) -> None:
+    """Entry point of a worker process: load the program, then answer run requests. An
+    unobserved worker (``observed=False``) installs no hooks and wraps nothing: it only returns
+    what main() returns, to check that the program does the same when nothing watches it."""
     import multiprocessing
 
     import torch
@@ -44,9 +46,11 @@ def serve(conn: Any, source: str, filename: str, scratch: str) -> None:
     torch.set_num_threads(1)
     if os.environ.get("BUGHUNT_DEVICE") != "native":  # native: a real GPU checks the virtual one
         virtual_cuda.install()  # the program sees a CUDA device; device bugs raise as on a GPU
-    recorder = Recorder()
-    recorder.install()
-    guard = Guard(recorder)
+    recorder = Recorder() if observed else None
+    guard = None
+    if recorder is not None:
+        recorder.install()
+        guard = Guard(recorder)
     sys.meta_path.insert(0, _Blocker())
     for name in [n for n in sys.modules if n.split(".")[0] in BLOCKED]:
         del sys.modules[name]  # this code keeps running; the program just cannot reach it
@@ -64,7 +68,7 @@ def serve(conn: Any, source: str, filename: str, scratch: str) -> None:
         if config is None:
             return
         observation = observe(module, config, recorder, filename)
-        tampered = guard.changes()
+        tampered = guard.changes() if guard is not None else ""
         if tampered:
             observation["error"] = {"kind": "tampered", "type": "", "line": None, "function": None,
                                     "message": f"the program replaced {tampered}, which verification relies on"}
@@ -153,11 +157,13 @@ class Guard:
         return next((name for name, ident in self.baseline.items() if current.get(name) != ident), "")
 
 
-def load(source: str, filename: str, recorder: "Recorder") -> types.ModuleType:
+def load(source: str, filename: str, recorder: "Recorder | None") -> types.ModuleType:
     module = types.ModuleType("exercise")
     module.__file__ = filename
     sys.modules["exercise"] = module
     exec(compile(source, filename, "exec"), module.__dict__)
+    if recorder is None:  # unobserved: the program's functions stay as written
+        return module
     for name, value in list(vars(module).items()):
         if inspect.isfunction(value) and value.__module__ == "exercise":
             setattr(module, name, recorder.phase(value))
@@ -184,9 +190,13 @@ def describe(exc: BaseException, filename: str) -> dict[str, Any]:
     return {"kind": kind, "type": type(exc).__name__, "message": message, "line": line, "function": function}
 
 
-def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorder", filename: str) -> dict[str, Any]:
+def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorder | None",
+            filename: str) -> dict[str, Any]:
+    """One run of main(**config): its result or error, and what the recorder saw (nothing
+    when there is no recorder: an unobserved run)."""
     import torch
 
+    recorder = recorder or Recorder()  # an unobserved run: a recorder with no hooks sees nothing
     recorder.reset()
     random.seed(0)  # the program seeds itself; this covers whatever it forgets
     torch.manual_seed(0)
