@@ -23,7 +23,7 @@ def main() -> None:
     from bughunt.bug_catalog import all_checks
     from bughunt.clean_programs import PROGRAMS
     from bughunt.detector.runner import Session
-    from bughunt.mutator.camouflage import camouflage
+    from bughunt.camouflage import camouflage
 
     start, texts, changed = time.perf_counter(), 0, []
     with Session(all_checks()) as session:

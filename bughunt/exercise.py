@@ -26,7 +26,7 @@ from bughunt.clean_programs import TOPICS, Program, get_program, programs_of
 from bughunt.detector.runner import DEFAULT_TIMEOUT, Session, Verdict
 from bughunt.errors import BadInput
 from bughunt.mutator import Mutant, Tree, apply, mutants_of, overlap
-from bughunt.mutator.camouflage import camouflage, normalised
+from bughunt.camouflage import camouflage, normalised
 from bughunt.workspace import Entry, Workspace, sha256
 
 HEADER = """\

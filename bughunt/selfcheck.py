@@ -20,7 +20,7 @@ from bughunt.clean_programs import PROGRAMS, Program, get_program
 from bughunt.detector.runner import DEFAULT_TIMEOUT, Session
 from bughunt.exercise import mutants
 from bughunt.mutator import Mutant
-from bughunt.mutator.camouflage import camouflage
+from bughunt.camouflage import camouflage
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from bughunt.bug_catalog import all_checks
 from bughunt.clean_programs import programs_of
 from bughunt.detector.runner import Session
 from bughunt.exercise import Exercise, caught
-from bughunt.mutator.camouflage import normalised
+from bughunt.camouflage import normalised
 
 
 @dataclass(frozen=True)
