@@ -21,8 +21,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from bughunt.clean_programs import PROGRAMS
+    from bughunt.camouflage import camouflage
     from bughunt.grading import verifier
-    from bughunt.mutator.camouflage import camouflage
 
     start, texts, changed = time.perf_counter(), 0, []
     with verifier() as session:

@@ -19,7 +19,7 @@ from typing import Iterable
 from bughunt.bug_catalog import all_classes
 from bughunt.clean_programs import Program, get_program
 from bughunt.mutator import Mutant, Tree, apply, mutants_of, overlap
-from bughunt.mutator.camouflage import camouflage, normalised
+from bughunt.camouflage import camouflage, normalised
 from bughunt.workspace import Entry
 
 HEADER = """\

@@ -19,7 +19,7 @@ from bughunt.clean_programs import PROGRAMS, Program, get_program
 from bughunt.exercise import mutants
 from bughunt.grading import Session, verifier
 from bughunt.mutator import Mutant
-from bughunt.mutator.camouflage import camouflage
+from bughunt.camouflage import camouflage
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from bughunt.clean_programs import programs_of
+from bughunt.camouflage import normalised
 from bughunt.exercise import Exercise
 from bughunt.grading import caught, verifier
-from bughunt.mutator.camouflage import normalised
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from bughunt.mutator.camouflage import camouflage, normalised
+from bughunt.camouflage import camouflage, normalised
 
 SOURCE = textwrap.dedent('''
     import torch

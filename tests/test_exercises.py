@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bughunt.clean_programs import get_program
 from bughunt.exercise import Exercise
-from bughunt.mutator.camouflage import normalised
+from bughunt.camouflage import normalised
 from bughunt.workspace import Workspace
 
 from conftest import apply_patch

@@ -11,7 +11,9 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted
-from bughunt.mutator.training_loop import accumulation_ifs, backward_statements, moved, same_iteration
+from bughunt.mutator.move import moved
+from bughunt.mutator.statements import same_iteration
+from bughunt.mutator.step_calls import accumulation_ifs, backward_statements
 
 _ACCUM = re.compile(r"accum|n_micro|micro_batches")
 

@@ -9,9 +9,9 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.idioms import enclosing_loops, method_call_statements
-from bughunt.mutator.training_loop import (applied, backward_statements, block_owner, is_modulo_test, movable, moved,
-                                           same_iteration)
+from bughunt.mutator.move import applied, moved, quiet
+from bughunt.mutator.statements import block_owner, enclosing_loops, method_call_statements, same_iteration
+from bughunt.mutator.step_calls import backward_statements, is_modulo_test
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
@@ -21,8 +21,9 @@ def mutate(tree: Tree) -> Iterator[Edit]:
             continue
         alone = len(guard.body.body) == 1 and guard.orelse is None
         # the group condition dropped: zero_grad() runs where the `if` was, on every micro-batch
+        # (the `if` is the block that moves away here: its comment lines stay with the call)
         if alone:
-            container, replacement = guard, movable(clear).with_changes(leading_lines=guard.leading_lines)
+            container, replacement = guard, quiet(clear).with_changes(leading_lines=guard.leading_lines)
         else:
             container, replacement = moved(tree, clear, guard, after=guard.body.body[0] is not clear)
         yield Edit(clear, container, replacement, "zero_grad() on every micro-batch")

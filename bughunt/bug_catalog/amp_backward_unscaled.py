@@ -9,7 +9,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.amp import scaler_names
+from bughunt.mutator.grad_scaler import scaler_names
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:

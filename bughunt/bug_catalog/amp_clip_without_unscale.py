@@ -9,7 +9,8 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.amp import clips_later, scaler_calls
+from bughunt.mutator.grad_scaler import scaler_calls
+from bughunt.mutator.step_calls import clips_later
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:

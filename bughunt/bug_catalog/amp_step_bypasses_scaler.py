@@ -9,7 +9,7 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, expr, code_of
-from bughunt.mutator.amp import scaler_calls
+from bughunt.mutator.grad_scaler import scaler_calls
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:

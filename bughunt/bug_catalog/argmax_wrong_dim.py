@@ -11,7 +11,7 @@ from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted
 from bughunt.mutator.rewrite import int_literal
-from bughunt.mutator.training_loop import bound_names, reaches_result
+from bughunt.mutator.value_flow import bound_names, reaches_result
 
 _METHOD = m.Call(func=m.Attribute(attr=m.Name("argmax")))  # x.argmax(...) and torch.argmax(x, ...)
 

@@ -10,9 +10,9 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, names_read
-from bughunt.mutator.idioms import assigned_names
-from bughunt.mutator.training_loop import (backward_statements, clip_statements, moved,
-                                           optimizer_step_statements, same_iteration)
+from bughunt.mutator.move import moved
+from bughunt.mutator.statements import assigned_names, same_iteration
+from bughunt.mutator.step_calls import backward_statements, clip_statements, optimizer_step_statements
 
 
 def _read_between(tree: Tree, clip: cst.SimpleStatementLine, step: cst.SimpleStatementLine) -> bool:

@@ -11,7 +11,7 @@ from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, code_of, dotted
 
-_FUNCTION_BASES = {"torch.autograd.Function", "autograd.Function", "Function"}
+_FUNCTION_BASES = ("torch.autograd.Function", "torch.autograd.function.Function")
 _FLIPPED = {  # the comparison that selects the other side of zero
     cst.LessThan: cst.GreaterThanEqual, cst.LessThanEqual: cst.GreaterThan,
     cst.GreaterThan: cst.LessThanEqual, cst.GreaterThanEqual: cst.LessThan,
@@ -22,7 +22,7 @@ def autograd_functions(tree: Tree) -> list[dict[str, cst.FunctionDef]]:
     """The methods (``forward``, ``backward``...) of every ``torch.autograd.Function`` subclass."""
     found = []
     for cls in tree.find(m.ClassDef()):
-        if any(dotted(base.value) in _FUNCTION_BASES for base in cls.bases):
+        if any(tree.refers_to(base.value, *_FUNCTION_BASES) for base in cls.bases):
             found.append({s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)})
     return found
 

@@ -10,7 +10,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted
-from bughunt.mutator.idioms import is_label_name
+from bughunt.mutator.losses import is_label_name
 
 _MOVE = m.Call(func=m.Attribute(attr=m.Name("to")), args=[m.Arg(keyword=None)]) | m.Call(
     func=m.Attribute(attr=m.Name("cuda")), args=[])

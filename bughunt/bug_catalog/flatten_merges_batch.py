@@ -10,8 +10,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted, expr
-from bughunt.mutator.idioms import postfix
-from bughunt.mutator.rewrite import int_literal, same_code
+from bughunt.mutator.rewrite import int_literal, postfix, same_code
 
 _FLATTEN_MODULES = {"nn.Flatten", "torch.nn.Flatten", "Flatten"}
 

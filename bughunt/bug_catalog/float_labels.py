@@ -10,7 +10,8 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, code_of, dotted, expr
-from bughunt.mutator.idioms import assigns_label, cross_entropy_calls, postfix
+from bughunt.mutator.losses import assigns_label, cross_entropy_calls
+from bughunt.mutator.rewrite import postfix
 
 _INT_DTYPE = m.Attribute(value=m.Name("torch"), attr=m.Name("long") | m.Name("int64"))
 

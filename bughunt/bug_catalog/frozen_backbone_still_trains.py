@@ -7,7 +7,8 @@ from typing import Iterator
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.finetuning import module_attribute_statement, next_build, toggles, without
+from bughunt.mutator.freezing import module_attribute_statement, next_build, toggles
+from bughunt.mutator.move import removed
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
@@ -17,7 +18,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         build = next_build(tree, toggle)
         if build is None or not build.covers(toggle.target):
             continue  # an optimizer over the head alone would not move the backbone anyway
-        removal = without(tree, toggle.statement)
+        removal = removed(tree, toggle.statement)
         if removal is not None:
             yield Edit(toggle.statement, *removal, "freeze removed")
         yield Edit(toggle.statement, toggle.statement, module_attribute_statement(toggle),

@@ -9,12 +9,9 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.finetuning import moved_before
-from bughunt.mutator.idioms import constructs, eval_statements, method_call_statements, receiver
-from bughunt.mutator.training_loop import block_owner, unit_in
-
-_BATCHNORM = ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")
-
+from bughunt.mutator.modes import BATCHNORM, constructs, eval_statements
+from bughunt.mutator.move import moved
+from bughunt.mutator.statements import block_owner, method_call_statements, receiver, unit_in
 
 def _model_train(tree: Tree, statement: cst.SimpleStatementLine) -> cst.SimpleStatementLine | None:
     """The ``model.train()`` that runs before ``model.backbone.eval()`` in the same function."""
@@ -29,16 +26,15 @@ def _model_train(tree: Tree, statement: cst.SimpleStatementLine) -> cst.SimpleSt
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
-    if not constructs(tree, _BATCHNORM):
+    if not constructs(tree, *BATCHNORM):
         return
     for statement in eval_statements(tree):
         train = _model_train(tree, statement)
         if train is None:
             continue  # a submodule put in eval mode on its own, not one kept frozen inside training
         unit = unit_in(tree, statement, block_owner(tree, train))
-        move = moved_before(tree, unit, train) if unit is not None else None
-        if move is not None:
-            yield Edit(statement, *move, f"{receiver(statement)}.eval() before {receiver(train)}.train()")
+        if unit is not None and tree.parent(unit) is tree.parent(train):
+            yield Edit(statement, *moved(tree, unit, train), f"{receiver(statement)}.eval() before {receiver(train)}.train()")
         call = statement.body[0].value
         if call.func.attr.value == "eval":
             yield Edit(statement, call, call.func, f"{receiver(statement)}.eval without the call")

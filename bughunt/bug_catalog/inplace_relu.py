@@ -9,17 +9,17 @@ import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
-from bughunt.mutator import Edit, Tree, dotted, expr, names_read
-from bughunt.mutator.idioms import imports_alias
+from bughunt.mutator import Edit, Tree, expr, names_read
 
-_RELU = {"torch.relu", "F.relu", "torch.nn.functional.relu", "nn.functional.relu"}
+_RELU = ("torch.relu", "torch.nn.functional.relu")
 # ops whose backward reads their own output: overwriting that output breaks backward()
-_NEEDS_OUTPUT = {"torch.sigmoid", "torch.tanh", "torch.exp", "torch.softmax", "F.softmax", "F.sigmoid"}
+_NEEDS_OUTPUT = ("torch.sigmoid", "torch.tanh", "torch.exp", "torch.softmax", "torch.nn.functional.softmax",
+                 "torch.nn.functional.sigmoid")
 
 
-def _relu_argument(call: cst.Call) -> str | None:
+def _relu_argument(tree: Tree, call: cst.Call) -> str | None:
     """The name ReLU is applied to: ``torch.relu(h)``, ``F.relu(h)`` or ``h.relu()``."""
-    if dotted(call.func) in _RELU and len(call.args) == 1 and isinstance(call.args[0].value, cst.Name):
+    if tree.refers_to(call.func, *_RELU) and len(call.args) == 1 and isinstance(call.args[0].value, cst.Name):
         return call.args[0].value.value
     if m.matches(call, m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("relu")), args=[])):
         return call.func.value.value
@@ -37,7 +37,7 @@ def _still_needed(tree: Tree, call: cst.Call, name: str) -> bool:
     if name in names_read(later) and not (name in targets and _reassigned_between(tree, function, name, line)):
         return True
     for assign in m.findall(function, m.Assign(targets=[m.AssignTarget(m.Name(name))], value=m.Call())):
-        if dotted(assign.value.func) in _NEEDS_OUTPUT and tree.line(assign) < line:
+        if tree.refers_to(assign.value.func, *_NEEDS_OUTPUT) and tree.line(assign) < line:
             return True
     return False
 
@@ -51,12 +51,12 @@ def _reassigned_between(tree: Tree, function: cst.FunctionDef, name: str, line: 
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
-    functional = imports_alias(tree, "torch.nn.functional", "F")
+    functional = tree.imported_as("torch.nn.functional")  # F, as the program calls it
     for call in tree.find(m.Call()):
-        name = _relu_argument(call)
+        name = _relu_argument(tree, call)
         if name is None or not _still_needed(tree, call, name):
             continue
-        forms = [f"{name}.relu_()", f"torch.relu_({name})"] + ([f"F.relu({name}, inplace=True)"] if functional else [])
+        forms = [f"{name}.relu_()", f"torch.relu_({name})"] + ([f"{functional}.relu({name}, inplace=True)"] if functional else [])
         for form in forms:
             yield Edit(call, call, expr(form), form)
 

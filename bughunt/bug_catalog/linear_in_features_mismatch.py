@@ -9,10 +9,10 @@ import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
-from bughunt.mutator import Edit, Tree, code_of, dotted, expr
+from bughunt.mutator import Edit, Tree, code_of, expr
 
-_CAT = {"torch.cat", "torch.concat", "torch.concatenate"}
-_LINEAR = {"nn.Linear", "torch.nn.Linear", "Linear"}
+_CAT = ("torch.cat", "torch.concat", "torch.concatenate")
+_LINEAR = "torch.nn.Linear"
 
 
 def _in_features(call: cst.Call) -> Optional[cst.Arg]:
@@ -28,10 +28,10 @@ def _terms(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
-    if not any(dotted(call.func) in _CAT for call in tree.find(m.Call())):
+    if not any(tree.refers_to(call.func, *_CAT) for call in tree.find(m.Call())):
         return  # no concatenation: a summed width is something else
     for call in tree.find(m.Call()):
-        arg = _in_features(call) if dotted(call.func) in _LINEAR else None
+        arg = _in_features(call) if tree.refers_to(call.func, _LINEAR) else None
         terms = _terms(arg.value) if arg is not None else []
         if len(terms) < 2:
             continue

@@ -11,7 +11,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted
-from bughunt.mutator.training_loop import reaches_result
+from bughunt.mutator.value_flow import reaches_result
 
 _LOSS = re.compile(r"loss|criterion", re.IGNORECASE)
 _ITEM = m.Call(func=m.Attribute(attr=m.Name("item")), args=[])

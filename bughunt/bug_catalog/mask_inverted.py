@@ -11,7 +11,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted, expr
-from bughunt.mutator.idioms import postfix
+from bughunt.mutator.rewrite import postfix
 
 # keyword arguments of torch's attention APIs that take a mask
 _MASK_KEYWORDS = {"attn_mask", "key_padding_mask", "src_key_padding_mask", "tgt_key_padding_mask",

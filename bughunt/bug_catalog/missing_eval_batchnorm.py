@@ -7,11 +7,11 @@ from typing import Iterator
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.idioms import constructs, eval_edits
+from bughunt.mutator.modes import BATCHNORM, constructs, eval_edits
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
-    if constructs(tree, ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")):
+    if constructs(tree, *BATCHNORM):
         yield from eval_edits(tree)
 
 

@@ -7,12 +7,12 @@ from typing import Iterator
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.idioms import constructs, eval_edits
+from bughunt.mutator.modes import BATCHNORM, DROPOUT, constructs, eval_edits
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
     # A model with BatchNorm too is missing-eval-batchnorm's: that effect is the louder one.
-    if constructs(tree, ("Dropout",)) and not constructs(tree, ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")):
+    if constructs(tree, *DROPOUT) and not constructs(tree, *BATCHNORM):
         yield from eval_edits(tree)
 
 

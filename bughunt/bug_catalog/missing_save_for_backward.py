@@ -11,7 +11,7 @@ from bughunt.bug_catalog import BugClass
 from bughunt.bug_catalog.custom_backward_wrong_slope import autograd_functions
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, code_of
-from bughunt.mutator.idioms import assigned_names
+from bughunt.mutator.statements import assigned_names
 
 
 def _param(function: cst.FunctionDef, index: int) -> Optional[str]:

@@ -9,7 +9,8 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.idioms import enclosing_loops, method_call_statements
+from bughunt.mutator.move import hoisted
+from bughunt.mutator.statements import enclosing_loops, method_call_statements
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
@@ -20,8 +21,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         yield Edit(statement, statement, cst.RemoveFromParent(), "zero_grad() removed")
         loop = loops[0]
         if len(loop.body.body) > 1:  # hoisted: cleared once, before the loop, then never again
-            hoisted = cst.FlattenSentinel([statement, loop.deep_remove(statement)])
-            yield Edit(statement, loop, hoisted, "zero_grad() before the loop")
+            yield Edit(statement, *hoisted(statement, loop), "zero_grad() before the loop")
 
 
 BUG = BugClass(

@@ -7,12 +7,13 @@ from typing import Iterator
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.finetuning import module_attribute_statement, unfreezes, without
+from bughunt.mutator.freezing import module_attribute_statement, unfreezes
+from bughunt.mutator.move import removed
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
     for toggle, _build in unfreezes(tree):
-        removal = without(tree, toggle.statement)
+        removal = removed(tree, toggle.statement)
         if removal is not None:
             yield Edit(toggle.statement, *removal, "unfreeze removed")
         yield Edit(toggle.statement, toggle.statement, module_attribute_statement(toggle),

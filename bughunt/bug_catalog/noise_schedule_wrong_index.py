@@ -10,7 +10,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, code_of, dotted, expr
-from bughunt.mutator.idioms import assigned_names
+from bughunt.mutator.statements import assigned_names
 from bughunt.mutator.rewrite import is_schedule, mentions_schedule
 
 # schedule[t] with a variable step: t, step, self.t ... (never a literal or a slice)

@@ -10,7 +10,9 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector.checks import Obs, Place, placed
 from bughunt.mutator import Edit, Tree, dotted, expr
-from bughunt.mutator.finetuning import OptimizerBuild, moved_before, unfreezes
+from bughunt.mutator.freezing import unfreezes
+from bughunt.mutator.move import moved
+from bughunt.mutator.optimizers import OptimizerBuild
 
 _SELF_ATTRIBUTE = m.AssignTarget(target=m.Attribute(value=m.Name("self")))
 _HEAD_NAMES = ("head", "classifier", "fc", "out", "decoder")
@@ -56,9 +58,8 @@ def mutate(tree: Tree) -> Iterator[Edit]:
             yield Edit(build.statement, build.params, build.params.with_changes(value=expr(f"{head}.parameters()")),
                        "the head's parameters only")
         early = build.statement.deep_replace(build.params, _filtered(build))
-        move = moved_before(tree, build.statement, toggle.statement, replacement=early)
-        if move is not None:
-            yield Edit(build.statement, *move, "built from the trainable parameters before the unfreeze")
+        if tree.parent(build.statement) is tree.parent(toggle.statement):
+            yield Edit(build.statement, *moved(tree, build.statement, toggle.statement, replacement=early), "built from the trainable parameters before the unfreeze")
 
 
 def _optimized(obs: Obs) -> set[str]:

@@ -10,8 +10,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, code_of, dotted, expr
-from bughunt.mutator.idioms import postfix
-from bughunt.mutator.rewrite import grouped, is_one, mentions_schedule
+from bughunt.mutator.rewrite import grouped, is_one, mentions_schedule, postfix
 
 _SQRT_FUNCTIONS = {"torch.sqrt", "math.sqrt", "np.sqrt", "numpy.sqrt"}
 

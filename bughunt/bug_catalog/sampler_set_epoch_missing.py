@@ -10,8 +10,9 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted
-from bughunt.mutator.idioms import drop_comment, enclosing_loops, method_call_statements, receiver
+from bughunt.mutator.statements import enclosing_loops, method_call_statements, receiver
 
+_SAMPLERS = ("torch.utils.data.DistributedSampler", "torch.utils.data.distributed.DistributedSampler")
 _NO_SHUFFLE = m.Arg(keyword=m.Name("shuffle"), value=m.Name("False"))
 
 
@@ -20,7 +21,7 @@ def _unshuffled(tree: Tree) -> set[str]:
     names = set()
     for assign in tree.find(m.Assign(value=m.Call())):
         call = assign.value
-        if dotted(call.func).endswith("DistributedSampler") and any(m.matches(a, _NO_SHUFFLE) for a in call.args):
+        if tree.refers_to(call.func, *_SAMPLERS) and any(m.matches(a, _NO_SHUFFLE) for a in call.args):
             names.update(dotted(t.target) for t in assign.targets)
     return names
 
@@ -34,7 +35,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         yield Edit(statement, statement, cst.RemoveFromParent(), "set_epoch() removed")
         if not m.matches(call.args[0].value, m.Integer("0")):
             constant = call.with_changes(args=[call.args[0].with_changes(value=cst.Integer("0"))])
-            yield Edit(statement, statement, drop_comment(statement.deep_replace(call, constant)), "set_epoch(0)")
+            yield Edit(statement, statement, statement.deep_replace(call, constant), "set_epoch(0)")
 
 
 BUG = BugClass(

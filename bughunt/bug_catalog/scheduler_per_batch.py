@@ -9,19 +9,20 @@ import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
-from bughunt.mutator import Edit, Tree, dotted
-from bughunt.mutator.idioms import drop_comment, method_call_statements, receiver, with_body
+from bughunt.mutator import Edit, Tree
+from bughunt.mutator.move import moved
+from bughunt.mutator.statements import method_call_statements, receiver
 
 
 def _schedulers(tree: Tree) -> set[str]:
-    """Names of LR schedulers: bound to ``...lr_scheduler.X(...)``, or named like one."""
+    """Names of LR schedulers: bound to a ``torch.optim.lr_scheduler`` class, or named like one."""
     names = set()
     for statement in method_call_statements(tree, "step"):
         name = receiver(statement)
         if "sched" in name.lower():
             names.add(name)
     for assign in tree.find(m.Assign(value=m.Call())):
-        if "lr_scheduler." in dotted(assign.value.func):
+        if tree.refers_within(assign.value.func, "torch.optim.lr_scheduler"):
             names.update(t.target.value for t in assign.targets if isinstance(t.target, cst.Name))
     return names
 
@@ -42,14 +43,12 @@ def mutate(tree: Tree) -> Iterator[Edit]:
             continue
         batch_loop = batch_loops[-1]
         inner = list(batch_loop.body.body)
-        placements = [("scheduler.step() at the end of the batch loop", len(inner))]
+        placements = [("scheduler.step() at the end of the batch loop", inner[-1])]
         optimizer_steps = [i for i, s in enumerate(inner) if s in steps and receiver(s) not in schedulers]
         if optimizer_steps and optimizer_steps[-1] + 1 < len(inner):
-            placements.append(("scheduler.step() right after optimizer.step()", optimizer_steps[-1] + 1))
-        for form, at in placements:
-            new_inner = [*inner[:at], drop_comment(statement), *inner[at:]]
-            new_body = [with_body(batch_loop, new_inner) if s is batch_loop else s for s in body if s is not statement]
-            yield Edit(statement, epoch_loop, with_body(epoch_loop, new_body), form)
+            placements.append(("scheduler.step() right after optimizer.step()", inner[optimizer_steps[-1]]))
+        for form, anchor in placements:
+            yield Edit(statement, *moved(tree, statement, anchor, after=True), form)
 
 
 BUG = BugClass(

@@ -10,11 +10,10 @@ import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
-from bughunt.mutator import Edit, Tree, dotted, expr
-from bughunt.mutator.idioms import imports_alias
+from bughunt.mutator import Edit, Tree, expr
 
 _SHORTCUT_ATTR = re.compile(r"shortcut|downsample|skip|residual", re.IGNORECASE)
-_IDENTITY = {"nn.Identity", "torch.nn.Identity", "Identity"}
+_IDENTITY = "torch.nn.Identity"
 
 
 def _self_assignments(cls: cst.ClassDef) -> dict[str, list[cst.Assign]]:
@@ -28,24 +27,24 @@ def _self_assignments(cls: cst.ClassDef) -> dict[str, list[cst.Assign]]:
     return found
 
 
-def _is_projection(value: cst.BaseExpression) -> bool:
+def _is_projection(tree: Tree, value: cst.BaseExpression) -> bool:
     """A module call that is not the identity: nn.Sequential(conv, bn), nn.Conv2d(...), nn.Linear(...)."""
     if isinstance(value, cst.IfExp):
-        return _is_projection(value.body) or _is_projection(value.orelse)
-    return isinstance(value, cst.Call) and dotted(value.func) not in _IDENTITY
+        return _is_projection(tree, value.body) or _is_projection(tree, value.orelse)
+    return isinstance(value, cst.Call) and not tree.refers_to(value.func, _IDENTITY)
 
 
 def _identity_for(tree: Tree, assigns: list[cst.Assign]) -> cst.BaseExpression:
     """What the class itself uses when no projection is needed: None or nn.Identity()."""
     if any(m.matches(a.value, m.Name("None")) for a in assigns):
         return cst.Name("None")
-    return expr("nn.Identity()" if imports_alias(tree, "torch.nn", "nn") else "torch.nn.Identity()")
+    return expr(f"{tree.imported_as('torch.nn') or 'torch.nn'}.Identity()")
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
     for cls in tree.find(m.ClassDef()):
         for attr, assigns in _self_assignments(cls).items():
-            projections = [a for a in assigns if _is_projection(a.value)]
+            projections = [a for a in assigns if _is_projection(tree, a.value)]
             if not projections:
                 continue
             # in __init__: the projection module is never built

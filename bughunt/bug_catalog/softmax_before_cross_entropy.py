@@ -10,9 +10,10 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, code_of, dotted, expr
-from bughunt.mutator.idioms import cross_entropy_calls, imports_alias, postfix
+from bughunt.mutator.losses import cross_entropy_calls
+from bughunt.mutator.rewrite import postfix
 
-_SEQUENTIAL = {"nn.Sequential", "torch.nn.Sequential", "Sequential"}
+_SEQUENTIAL = "torch.nn.Sequential"
 _MOVES = {"to", "cuda", "cpu", "float", "double", "train"}  # model = Net().to(device) is still a Net
 
 
@@ -55,11 +56,11 @@ def _forward_return(cls: cst.ClassDef) -> Optional[cst.Return]:
     return returns[0] if len(forwards) == 1 and len(returns) == 1 else None
 
 
-def _sequential_attr(cls: cst.ClassDef, attr: str) -> Optional[cst.Call]:
+def _sequential_attr(tree: Tree, cls: cst.ClassDef, attr: str) -> Optional[cst.Call]:
     """The ``nn.Sequential(...)`` assigned to ``self.<attr>`` in the class."""
     target = m.AssignTarget(m.Attribute(value=m.Name("self"), attr=m.Name(attr)))
     found = [a.value for a in m.findall(cls, m.Assign(targets=[target], value=m.Call()))]
-    if len(found) == 1 and dotted(found[0].func) in _SEQUENTIAL:
+    if len(found) == 1 and tree.refers_to(found[0].func, _SEQUENTIAL):
         return found[0]
     return None
 
@@ -80,8 +81,8 @@ def _model_edits(tree: Tree, model_call: cst.Call, seen: set[int]) -> Iterator[E
     built = _construction(tree, model_call.func.value)
     if built is None:
         return
-    softmax_layer = expr(f"{'nn' if imports_alias(tree, 'torch.nn', 'nn') else 'torch.nn'}.Softmax(dim=1)")
-    sequential = built if dotted(built.func) in _SEQUENTIAL and built.args else None
+    softmax_layer = expr(f"{tree.imported_as('torch.nn') or 'torch.nn'}.Softmax(dim=1)")
+    sequential = built if tree.refers_to(built.func, _SEQUENTIAL) and built.args else None
     cls = _class(tree, dotted(built.func)) if sequential is None else None
     ret = _forward_return(cls) if cls is not None else None
     if ret is not None:
@@ -91,21 +92,21 @@ def _model_edits(tree: Tree, model_call: cst.Call, seen: set[int]) -> Iterator[E
                        "softmax at the end of forward()")
         head = ret.value
         if m.matches(head, m.Call(func=m.Attribute(value=m.Name("self")))):
-            sequential = _sequential_attr(cls, head.func.attr.value)
+            sequential = _sequential_attr(tree, cls, head.func.attr.value)
     if sequential is not None and sequential.args and id(sequential) not in seen:
         seen.add(id(sequential))
         yield Edit(sequential, sequential, _appended(sequential, softmax_layer), "nn.Softmax(dim=1) as the last layer")
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
-    functional = imports_alias(tree, "torch.nn.functional", "F")
+    functional = tree.imported_as("torch.nn.functional")  # F, as the program calls it
     seen: set[int] = set()
     for loss in cross_entropy_calls(tree):
         logits = [a for a in loss.args if a.keyword is None][0]
         code = code_of(logits.value)
         forms = [(f"torch.softmax({code}, dim=1)", "torch.softmax before the loss")]
         if functional:
-            forms.append((f"F.softmax({code}, dim=1)", "F.softmax before the loss"))
+            forms.append((f"{functional}.softmax({code}, dim=1)", f"{functional}.softmax before the loss"))
         else:
             forms.append((f"{postfix(logits.value)}.softmax(dim=1)", ".softmax(dim=1) before the loss"))
         for form, label in forms:

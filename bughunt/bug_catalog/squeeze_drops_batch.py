@@ -10,7 +10,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, code_of, expr
-from bughunt.mutator.idioms import postfix
+from bughunt.mutator.rewrite import postfix
 from bughunt.mutator.tensor_ops import int_args, shape_call
 
 

@@ -9,10 +9,10 @@ import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
-from bughunt.mutator import Edit, Tree, dotted
+from bughunt.mutator import Edit, Tree
 
-_CAT = {"torch.cat", "torch.concat", "torch.concatenate"}
-_STACK = {"torch.stack"}
+_CAT = ("torch.cat", "torch.concat", "torch.concatenate")
+_STACK = "torch.stack"
 # Reading the joined tensor back as a flat or reshaped one hides where the new dim went:
 # torch.stack([a, b], dim=1).flatten(1) is torch.cat([a, b], dim=1).
 _RESHAPES = {"view", "reshape", "flatten", "ravel"}
@@ -31,9 +31,9 @@ def mutate(tree: Tree) -> Iterator[Edit]:
     for call in tree.find(m.Call(func=m.Attribute(value=m.Name("torch")))):
         if not call.args or _reshaped(tree, call):
             continue
-        if dotted(call.func) in _CAT:
+        if tree.refers_to(call.func, *_CAT):
             yield Edit(call, call, _renamed(call, "stack"), "torch.stack instead of torch.cat")
-        elif dotted(call.func) in _STACK:
+        elif tree.refers_to(call.func, _STACK):
             yield Edit(call, call, _renamed(call, "cat"), "torch.cat instead of torch.stack")
 
 

@@ -9,9 +9,9 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.idioms import method_call_statements
-from bughunt.mutator.training_loop import (applied, backward_statements, block_owner, moved,
-                                           optimizer_step_statements, same_iteration, unit_in)
+from bughunt.mutator.move import applied, moved
+from bughunt.mutator.statements import block_owner, method_call_statements, same_iteration, unit_in
+from bughunt.mutator.step_calls import backward_statements, optimizer_step_statements
 
 
 def _backward_before(tree: Tree, step: cst.SimpleStatementLine) -> Optional[cst.SimpleStatementLine]:

@@ -11,10 +11,10 @@ from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.detector.checks import Obs
 from bughunt.mutator import Edit, Tree, dotted
-from bughunt.mutator.idioms import (constructs, drop_comment, enclosing_loops, eval_statements,
-                                    method_call_statements, receiver)
+from bughunt.mutator.modes import BATCHNORM, DROPOUT, constructs, eval_statements
+from bughunt.mutator.move import hoisted
+from bughunt.mutator.statements import enclosing_loops, method_call_statements, receiver
 
-_MODE_LAYERS = ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d")
 
 
 def _train_statements(tree: Tree) -> list[cst.SimpleStatementLine]:
@@ -85,16 +85,8 @@ def _site(tree: Tree, statement: cst.SimpleStatementLine) -> Optional[bool]:
     return inside if inside or before else None
 
 
-def _hoisted(statement: cst.SimpleStatementLine, loop: cst.For) -> Optional[tuple[cst.For, cst.FlattenSentinel]]:
-    """``statement`` taken out of ``loop``'s body and run once, just before the loop."""
-    if len(loop.body.body) < 2:
-        return None
-    once = drop_comment(statement).with_changes(leading_lines=loop.leading_lines)
-    return loop, cst.FlattenSentinel([once, loop.deep_remove(statement).with_changes(leading_lines=[])])
-
-
 def mutate(tree: Tree) -> Iterator[Edit]:
-    if not constructs(tree, _MODE_LAYERS):
+    if not constructs(tree, *DROPOUT, *BATCHNORM):
         return  # without Dropout or BatchNorm the mode changes nothing
     for statement in _train_statements(tree):
         evaluated_inside = _site(tree, statement)
@@ -107,9 +99,8 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         yield Edit(statement, call, call.func, f"{name}.train without the call")
         loops = enclosing_loops(tree, statement)
         if evaluated_inside and loops and tree.parent(statement) is loops[0].body:
-            hoisted = _hoisted(statement, loops[0])
-            if hoisted is not None:
-                yield Edit(statement, *hoisted, f"{name}.train() once, before the epoch loop")
+            if len(loops[0].body.body) > 1:  # a loop body cannot be left empty
+                yield Edit(statement, *hoisted(statement, loops[0]), f"{name}.train() once, before the epoch loop")
 
 
 _DROPOUT, _BATCHNORM = checks.layer_mode("Dropout"), checks.layer_mode("BatchNorm")

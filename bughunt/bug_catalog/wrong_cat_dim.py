@@ -9,15 +9,15 @@ import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
-from bughunt.mutator import Edit, Tree, dotted
+from bughunt.mutator import Edit, Tree
 from bughunt.mutator.rewrite import int_literal
 
-_CAT = {"torch.cat", "torch.concat", "torch.concatenate"}
+_CAT = ("torch.cat", "torch.concat", "torch.concatenate")
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
     for call in tree.find(m.Call()):
-        if dotted(call.func) not in _CAT or len(call.args) != 2:
+        if not tree.refers_to(call.func, *_CAT) or len(call.args) != 2:
             continue
         tensors, dim = call.args
         value = int_literal(dim.value)

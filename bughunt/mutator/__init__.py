@@ -4,20 +4,26 @@ A bug class's mutator is a small generator function over a parsed program
 (:class:`Tree`) that yields :class:`Edit` objects: the node to replace, its
 replacement, and the surface form. The engine numbers the sites, applies each
 edit with LibCST's identity-based ``deep_replace`` and returns :class:`Mutant`
-objects. Mutators never hard-code line numbers; they match idioms.
+objects. Mutators never hard-code line numbers; they match idioms, and they know a library
+name by what it refers to (:meth:`Tree.refers_to`), not by how the program spells it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterable, Iterator, Union
+from typing import Callable, Iterable, Iterator, Mapping, Union
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, QualifiedNameProvider
 
 Replacement = Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]
+
+#: how a name the program never binds is read: a snippet without its imports uses PyTorch's
+#: conventional aliases (``nn.Linear`` is ``torch.nn.Linear``)
+CONVENTIONAL_ALIASES = {"nn": "torch.nn", "F": "torch.nn.functional", "optim": "torch.optim",
+                        "lr_scheduler": "torch.optim.lr_scheduler", "np": "numpy"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class Tree:
 
     def __init__(self, source: str) -> None:
         wrapper = MetadataWrapper(cst.parse_module(source))
+        self._wrapper = wrapper
         self.module = wrapper.module
         self._parents = wrapper.resolve(ParentNodeProvider)
         self._positions = wrapper.resolve(PositionProvider)
@@ -99,6 +106,58 @@ class Tree:
 
     def line(self, node: cst.CSTNode) -> int:
         return self._positions[node].start.line
+
+    @cached_property
+    def _qualified_names(self) -> Mapping[cst.CSTNode, object]:
+        # resolved once, on first use: scope analysis costs more than the rest of the parse,
+        # and many trees (a stacked exercise's, the kill matrix's) never ask for a name
+        return self._wrapper.resolve(QualifiedNameProvider)
+
+    def _resolved(self, node: cst.CSTNode) -> tuple[set[str], bool]:
+        """The qualified names of ``node``, and whether the program binds the name at all."""
+        value = self._qualified_names.get(node, set())
+        names = value() if callable(value) else value  # libcst computes them lazily
+        if names:
+            return {q.name for q in names}, True
+        spelled = dotted(node) if isinstance(node, cst.BaseExpression) else ""
+        if not spelled:
+            return set(), True
+        head, dot, rest = spelled.partition(".")
+        return {CONVENTIONAL_ALIASES.get(head, head) + dot + rest}, False
+
+    def qualified(self, node: cst.CSTNode) -> set[str]:
+        """What the name or attribute chain ``node`` refers to, as dotted names:
+        ``nn.CrossEntropyLoss`` after ``import torch.nn as nn`` and ``CE`` after
+        ``from torch.nn import CrossEntropyLoss as CE`` are both ``torch.nn.CrossEntropyLoss``;
+        a class the program defines is its own name (``Dropout``, ``Net.Dropout``). A name the
+        program never binds (a snippet without imports) reads with :data:`CONVENTIONAL_ALIASES`."""
+        return self._resolved(node)[0]
+
+    def refers_to(self, node: cst.CSTNode, *names: str) -> bool:
+        """``node`` refers to one of the fully qualified ``names`` (``"torch.nn.Dropout"``).
+        A name the program never binds is taken at its word: ``Dropout`` with no import and
+        no definition is the ``torch.nn.Dropout`` it spells the end of."""
+        found, bound = self._resolved(node)
+        if found & set(names):
+            return True
+        return not bound and any(name.endswith("." + spelled) for spelled in found for name in names)
+
+    def refers_within(self, node: cst.CSTNode, package: str) -> bool:
+        """``node`` refers to something inside ``package`` (``"torch.optim"``)."""
+        return any(name.startswith(package + ".") for name in self.qualified(node))
+
+    def imported_as(self, module: str) -> str | None:
+        """The name under which an import makes ``module`` reachable: ``F`` for
+        ``import torch.nn.functional as F`` or ``from torch.nn import functional as F``,
+        ``torch.nn`` for ``import torch.nn``; None when no import names it."""
+        for imp in self.find(m.Import() | m.ImportFrom()):
+            if isinstance(imp, cst.ImportFrom) and (imp.relative or isinstance(imp.names, cst.ImportStar)):
+                continue
+            base = dotted(imp.module) + "." if isinstance(imp, cst.ImportFrom) and imp.module else ""
+            for alias in imp.names:
+                if base + dotted(alias.name) == module:
+                    return dotted(alias.asname.name) if alias.asname else dotted(alias.name)
+        return None
 
     def scope(self, node: cst.CSTNode) -> str:
         """Dotted name of the class/function around ``node``, e.g. ``Encoder.forward``."""

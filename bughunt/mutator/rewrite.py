@@ -17,7 +17,7 @@ import libcst.matchers as m
 from bughunt.mutator import code_of, dotted, expr, names_read
 
 _SCHEDULE = re.compile(r"alpha|beta|abar|cumprod|sigma|snr", re.IGNORECASE)
-_ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float)
+_ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
 
 
 def int_literal(node: cst.BaseExpression) -> Optional[int]:
@@ -48,11 +48,25 @@ def same_code(a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
     return code_of(unparenthesized(a)) == code_of(unparenthesized(b))
 
 
+def is_atomic(node: cst.BaseExpression, *, numbers: bool = True) -> bool:
+    """``node`` needs no parentheses around it: a name, an attribute, a call, a subscript, or
+    anything already in parentheses. With ``numbers``, a number literal too: it is atomic as an
+    operand (``2 * x``), but not before a method call, where ``2.relu()`` would read as ``2.``."""
+    kinds = (*_ATOMIC, cst.Integer, cst.Float) if numbers else _ATOMIC
+    return isinstance(node, kinds) or bool(getattr(node, "lpar", None))
+
+
 def grouped(node: cst.BaseExpression) -> cst.BaseExpression:
     """``node`` in parentheses unless it is atomic or already parenthesised: safe anywhere."""
-    if isinstance(node, _ATOMIC) or getattr(node, "lpar", None):
+    if is_atomic(node):
         return node
     return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def postfix(node: cst.BaseExpression) -> str:
+    """Source of ``node`` ready for a method call: ``y`` -> ``y``, ``a + b`` -> ``(a + b)``."""
+    text = code_of(node)
+    return text if is_atomic(node, numbers=False) else f"({text})"
 
 
 def is_schedule(node: cst.BaseExpression) -> bool:

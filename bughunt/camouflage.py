@@ -25,8 +25,8 @@ from typing import Any, Mapping, Optional, Sequence
 import libcst as cst
 import libcst.matchers as m
 
-from bughunt.mutator import dotted, expr
-from bughunt.mutator.rewrite import unparenthesized
+from bughunt.mutator import code_of, dotted, expr
+from bughunt.mutator.rewrite import is_atomic, unparenthesized
 
 # The guide's vocabulary and the names detectors rely on stay as they are.
 PROTECTED = frozenset({"main", "model", "loader", "train_loader", "val_loader", "criterion", "optimizer",
@@ -54,10 +54,6 @@ SYNONYMS: Mapping[str, Sequence[str]] = {
 def _rng(seed: int, *key: object) -> random.Random:
     digest = hashlib.sha256(repr((seed, *key)).encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
 
 
 class _Scoped(cst.CSTTransformer):
@@ -126,7 +122,6 @@ class _RenameLocals(cst.CSTTransformer):
         return updated.with_changes(keyword=original.keyword)  # f(x=...): keywords are not variables
 
 
-_ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)  # need no parentheses around them
 _SOFTMAX = {"torch.softmax": "softmax", "F.softmax": "softmax", "torch.log_softmax": "log_softmax",
             "F.log_softmax": "log_softmax"}
 _DIM_FIRST = {"sum", "mean", "argmax", "argmin", "softmax", "log_softmax", "unsqueeze", "squeeze", "cumsum"}
@@ -135,10 +130,6 @@ _UNSQUEEZE = {"0": "[None]", "1": "[:, None]", "-1": "[..., None]"}  # x.unsquee
 _CASTS = {"float": "torch.float", "long": "torch.long"}  # x.float() is x.to(torch.float)
 # parents before which ``a @ b`` needs no parentheses: same or lower precedence, on the left
 _LEFT_OK = (cst.Multiply, cst.Divide, cst.MatrixMultiply, cst.FloorDivide, cst.Modulo, cst.Add, cst.Subtract)
-
-
-def _is_atom(node: cst.BaseExpression) -> bool:
-    return isinstance(node, _ATOMS) or bool(node.lpar)
 
 
 class _Spellings(_Scoped):
@@ -152,7 +143,7 @@ class _Spellings(_Scoped):
         self.bracketed: list[cst.BinaryOperation] = []  # ``(a @ b)`` made from torch.matmul(a, b)
 
     def _pick(self, node: cst.CSTNode, options: Sequence[str]) -> str:
-        key = (self.where, _code(node))
+        key = (self.where, code_of(node))
         self.seen[key] = self.seen.get(key, 0) + 1
         return _rng(self.seed, "spell", *key, self.seen[key]).choice(list(options))
 
@@ -169,7 +160,7 @@ class _Spellings(_Scoped):
         positional = [a for a in updated.args if a.keyword is None]
         if dotted(updated.func) not in ("torch.relu", "F.relu") or len(updated.args) != 1 or not positional:
             return None
-        arg = _code(positional[0].value)
+        arg = code_of(positional[0].value)
         options = [f"torch.relu({arg})"] + ([f"F.relu({arg})"] if self.functional else [])
         if isinstance(positional[0].value, cst.Name):
             options.append(f"{arg}.relu()")
@@ -187,16 +178,16 @@ class _Spellings(_Scoped):
             return None
         if dim.keyword is not None and dim.keyword.value != "dim":
             return None
-        code, d = _code(x), _code(dim.value)
+        code, d = code_of(x), code_of(dim.value)
         options = [f"torch.{function}({code}, dim={d})"] + ([f"F.{function}({code}, dim={d})"] if self.functional else [])
-        if _is_atom(x):
+        if is_atomic(x, numbers=False):
             options.append(f"{code}.{function}(dim={d})")
         return expr(self._pick(original, options))
 
     def _size(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
         if not m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("size")), args=[m.Arg(value=m.Integer(), keyword=None)])):
             return None
-        base, index = _code(updated.func.value), updated.args[0].value.value
+        base, index = code_of(updated.func.value), updated.args[0].value.value
         return expr(self._pick(original, [f"{base}.size({index})", f"{base}.shape[{index}]"]))
 
     def _view(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
@@ -210,7 +201,7 @@ class _Spellings(_Scoped):
         if not m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("zero_grad")), args=[])):
             return None
         if self._pick(original, ["plain", "set_to_none"]) == "set_to_none":
-            return expr(_code(updated.func) + "(set_to_none=True)")
+            return expr(code_of(updated.func) + "(set_to_none=True)")
         return updated
 
     def _matmul(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
@@ -218,7 +209,7 @@ class _Spellings(_Scoped):
         if dotted(updated.func) != "torch.matmul" or len(updated.args) != 2 or any(a.keyword for a in updated.args):
             return None
         a, b = updated.args[0].value, updated.args[1].value
-        if not (_is_atom(a) and _is_atom(b)) or self._pick(original, ["call", "operator"]) == "call":
+        if not (is_atomic(a, numbers=False) and is_atomic(b, numbers=False)) or self._pick(original, ["call", "operator"]) == "call":
             return updated
         product = cst.BinaryOperation(a, cst.MatrixMultiply(), b, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         self.bracketed.append(product)
@@ -228,10 +219,10 @@ class _Spellings(_Scoped):
         """x.unsqueeze(0) / x[None], x.unsqueeze(1) / x[:, None], x.unsqueeze(-1) / x[..., None]."""
         if not m.matches(updated, m.Call(func=m.Attribute(attr=m.Name("unsqueeze")), args=[m.Arg()])):
             return None
-        index = _UNSQUEEZE.get(_code(updated.args[0].value))
+        index = _UNSQUEEZE.get(code_of(updated.args[0].value))
         if index is None or self._pick(original, ["call", "index"]) == "call":
             return updated
-        return expr(_code(updated.func.value) + index)
+        return expr(code_of(updated.func.value) + index)
 
     def _cast(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
         """x.float() / x.to(torch.float), x.long() / x.to(torch.long)."""
@@ -240,7 +231,7 @@ class _Spellings(_Scoped):
         dtype = _CASTS.get(updated.func.attr.value)
         if dtype is None or self._pick(original, ["method", "to"]) == "method":
             return None
-        return expr(f"{_code(updated.func.value)}.to({dtype})")
+        return expr(f"{code_of(updated.func.value)}.to({dtype})")
 
     def _transpose(self, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
         """x.transpose(1, 2) / x.transpose(2, 1): swapping two dims either way round."""
@@ -284,7 +275,7 @@ class _Spellings(_Scoped):
             updated = updated.with_changes(left=unparenthesized(updated.left))
         if isinstance(original.operator, cst.MatrixMultiply) and not any(updated is b for b in self.bracketed):
             if self._pick(original, ["operator", "call"]) == "call":  # a @ b -> torch.matmul(a, b)
-                left, right = _code(unparenthesized(updated.left)), _code(unparenthesized(updated.right))
+                left, right = code_of(unparenthesized(updated.left)), code_of(unparenthesized(updated.right))
                 return expr(f"torch.matmul({left}, {right})")
         return updated
 
@@ -305,12 +296,12 @@ class _Spellings(_Scoped):
         shape = m.Subscript(value=m.Attribute(attr=m.Name("shape")),
                             slice=[m.SubscriptElement(slice=m.Index(value=m.Integer()))])
         if m.matches(updated, shape):
-            base, index = _code(updated.value.value), updated.slice[0].slice.value.value
+            base, index = code_of(updated.value.value), updated.slice[0].slice.value.value
             return expr(self._pick(original, [f"{base}.shape[{index}]", f"{base}.size({index})"]))
-        index = _code(updated)[len(_code(updated.value)):]
+        index = code_of(updated)[len(code_of(updated.value)):]
         dim = next((d for d, spelled in _UNSQUEEZE.items() if spelled == index), None)
         if dim is not None and self._pick(original, ["index", "call"]) == "call":
-            return expr(f"{_code(updated.value)}.unsqueeze({dim})")
+            return expr(f"{code_of(updated.value)}.unsqueeze({dim})")
         return updated
 
 
@@ -329,7 +320,7 @@ class _Variations(_Scoped):
         if key not in self.FACTORS or not isinstance(updated.value, (cst.Float, cst.Integer)):
             return updated
         value = float(updated.value.value)
-        rng = _rng(self.seed, "vary", self.where, _code(original))
+        rng = _rng(self.seed, "vary", self.where, code_of(original))
         new = value * rng.choice(self.FACTORS[key]) if key == "lr" else rng.choice(self.FACTORS[key])
         return updated.with_changes(value=cst.Float(repr(round(new, 8))))
 

@@ -1,9 +1,7 @@
-"""Recognisers for two-stage finetuning: freezing a submodule, unfreezing it, the optimizers
-that are meant to update it, and statement moves that keep the program's comments.
+"""Freezing and unfreezing a submodule: statements that set ``requires_grad`` on its parameters.
 
-Shared by the finetuning bug classes (frozen-backbone-still-trains, never-unfrozen,
-optimizer-misses-params, frozen-batchnorm-in-train-mode). A *toggle* sets ``requires_grad``
-on the parameters of a submodule, in any of the usual spellings::
+A *toggle* sets ``requires_grad`` on the parameters of a submodule, in any of the usual
+spellings::
 
     for param in model.backbone.parameters():
         param.requires_grad = False          # or param.requires_grad_(False)
@@ -22,8 +20,9 @@ from typing import Optional
 import libcst as cst
 import libcst.matchers as m
 
-from bughunt.mutator import Tree, code_of, dotted
-from bughunt.mutator.idioms import method_call_statements, receiver
+from bughunt.mutator import Tree, dotted
+from bughunt.mutator.optimizers import OptimizerBuild, optimizer_builds
+from bughunt.mutator.statements import method_call_statements, receiver
 
 _BOOL = m.Name("True") | m.Name("False")
 _PARAMETERS = m.Call(func=m.Attribute(attr=m.Name("parameters")), args=[])
@@ -36,24 +35,6 @@ class Toggle:
     statement: cst.BaseStatement  # the ``for`` loop, or the ``requires_grad_`` call statement
     target: str  # the module whose parameters it toggles: "model.backbone"
     trainable: bool  # the value it sets
-
-
-@dataclass(frozen=True)
-class OptimizerBuild:
-    """``optimizer = torch.optim.Adam(<params>, lr=...)``."""
-
-    statement: cst.SimpleStatementLine
-    params: cst.Arg  # the first positional argument
-
-    @property
-    def filtered(self) -> bool:
-        """The parameters are chosen by ``requires_grad`` when the optimizer is built."""
-        return "requires_grad" in code_of(self.params.value)
-
-    def covers(self, target: str) -> bool:
-        """The argument names ``target``'s parameters: ``model.parameters()`` covers ``model.backbone``."""
-        owners = [dotted(call.func.value) for call in m.findall(self.params.value, _PARAMETERS)]
-        return any(owner and (target == owner or target.startswith(owner + ".")) for owner in owners)
 
 
 def _set_value(statement: cst.CSTNode, name: str) -> Optional[bool]:
@@ -85,18 +66,6 @@ def toggles(tree: Tree) -> list[Toggle]:
         if target and target not in loop_vars and (not args or m.matches(args[0].value, _BOOL)):
             found.append(Toggle(statement, target, not args or args[0].value.value == "True"))
     return sorted(found, key=lambda t: tree.line(t.statement))
-
-
-def optimizer_builds(tree: Tree) -> list[OptimizerBuild]:
-    """Statements that build a ``torch.optim`` optimizer (not a scheduler), in source order."""
-    found = []
-    for statement in tree.find(m.SimpleStatementLine(body=[m.Assign(value=m.Call())])):
-        call = statement.body[0].value
-        callee = dotted(call.func)
-        positional = [a for a in call.args if a.keyword is None]
-        if callee.startswith(("torch.optim.", "optim.")) and "lr_scheduler" not in callee and positional:
-            found.append(OptimizerBuild(statement, positional[0]))
-    return sorted(found, key=lambda o: tree.line(o.statement))
 
 
 def next_build(tree: Tree, toggle: Toggle) -> Optional[OptimizerBuild]:
@@ -137,50 +106,3 @@ def module_attribute_statement(toggle: Toggle) -> cst.BaseStatement:
     the Module, which switches nothing (only parameters have requires_grad)."""
     statement = cst.parse_statement(f"{toggle.target}.requires_grad = {toggle.trainable}\n")
     return statement.with_changes(leading_lines=toggle.statement.leading_lines)
-
-
-# --- moving statements, comments kept ----------------------------------------------------
-
-
-def _body(tree: Tree, statement: cst.BaseStatement) -> Optional[tuple[cst.CSTNode, list[cst.BaseStatement]]]:
-    """The block (indented body or module) that holds ``statement``, and its statements."""
-    block = tree.parent(statement)
-    if isinstance(block, (cst.IndentedBlock, cst.Module)):
-        return block, list(block.body)
-    return None
-
-
-def without(tree: Tree, statement: cst.BaseStatement) -> Optional[tuple[cst.CSTNode, cst.CSTNode]]:
-    """``statement`` removed from its block, the comments above it kept above the next one.
-    Returns the node to replace and its replacement, for an Edit."""
-    found = _body(tree, statement)
-    if found is None:
-        return None
-    block, body = found
-    rest = [s for s in body if s is not statement]
-    if not rest:
-        return None
-    at = next(i for i, s in enumerate(body) if s is statement)
-    if at < len(rest):
-        rest[at] = rest[at].with_changes(leading_lines=[*statement.leading_lines, *rest[at].leading_lines])
-    return block, block.with_changes(body=rest)
-
-
-def moved_before(tree: Tree, statement: cst.BaseStatement, anchor: cst.BaseStatement,
-                 replacement: Optional[cst.BaseStatement] = None) -> Optional[tuple[cst.CSTNode, cst.CSTNode]]:
-    """``statement`` (or ``replacement`` for it) taken out of its place and put right before
-    ``anchor`` in the same block, where it takes over the comments above ``anchor``."""
-    found = _body(tree, anchor)
-    if found is None or tree.parent(statement) is not found[0]:
-        return None
-    block, body = found
-    moving = replacement if replacement is not None else statement
-    if isinstance(moving, cst.SimpleStatementLine):
-        moving = moving.with_changes(trailing_whitespace=cst.TrailingWhitespace())  # its comment would lie
-    new_body: list[cst.BaseStatement] = []
-    for current in body:
-        if current is anchor:
-            new_body += [moving.with_changes(leading_lines=anchor.leading_lines), anchor.with_changes(leading_lines=[])]
-        elif current is not statement:
-            new_body.append(current)
-    return block, block.with_changes(body=new_body)

@@ -1,0 +1,120 @@
+"""The statement mover: every bug class that moves a statement moves it here.
+
+Comment policy, one for the whole package (the engine applies its first rule to every edit):
+
+* A simple statement's comments (the trailing one, the lines above it) describe that line.
+  When the line is edited or moved, its trailing comment goes: it would describe what the line
+  no longer does (:func:`quiet`; :func:`~bughunt.mutator.apply` does the same for every edited
+  line). When it moves, the lines above it go too: they are not carried to a new place.
+* A block (a loop, an ``if``) takes the comment lines above it wherever it goes: they
+  describe the block.
+* Comment lines that head a place stay at the head of it: a statement moved before the
+  ``anchor`` lands under the anchor's comment lines, a statement hoisted before its loop lands
+  under the loop's, and a removed block leaves its comment lines to the statement after it.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import libcst as cst
+
+from bughunt.mutator import Replacement, Tree
+
+
+def quiet(statement: cst.BaseStatement) -> cst.BaseStatement:
+    """A simple statement without its trailing comment; a block as it is."""
+    if isinstance(statement, cst.SimpleStatementLine):
+        return statement.with_changes(trailing_whitespace=cst.TrailingWhitespace())
+    return statement
+
+
+def _under_comments(insert: cst.BaseStatement, place: cst.BaseStatement) -> list[cst.BaseStatement]:
+    """``insert`` put before ``place``, under the comment lines that head ``place``."""
+    return [insert.with_changes(leading_lines=[*place.leading_lines, *insert.leading_lines]),
+            place.with_changes(leading_lines=[])]
+
+
+def _landing(statement: cst.BaseStatement) -> cst.BaseStatement:
+    """``statement`` as it arrives in its new place, by the policy above."""
+    if isinstance(statement, cst.SimpleStatementLine):
+        return quiet(statement).with_changes(leading_lines=())
+    return statement
+
+
+class _Reorder(cst.CSTTransformer):
+    """Drops ``drop`` from its block and puts ``insert`` next to ``anchor`` (by identity)."""
+
+    def __init__(self, drop: cst.CSTNode, anchor: cst.CSTNode, insert: cst.BaseStatement, after: bool) -> None:
+        super().__init__()
+        self.drop, self.anchor, self.insert, self.after = drop, anchor, insert, after
+
+    def _body(self, original: Sequence[cst.CSTNode], updated: Sequence[cst.CSTNode]) -> list[cst.CSTNode]:
+        body: list[cst.CSTNode] = []
+        for old, new in zip(original, updated):
+            if old is self.anchor:
+                body.extend([new, self.insert] if self.after else _under_comments(self.insert, new))
+            elif old is not self.drop:
+                body.append(new)
+        return body
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        return updated.with_changes(body=self._body(original.body, updated.body))
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        return updated.with_changes(body=self._body(original.body, updated.body))
+
+
+def common_block(tree: Tree, a: cst.CSTNode, b: cst.CSTNode) -> cst.CSTNode:
+    """The innermost compound statement (loop, if, def...) around both ``a`` and ``b``, or
+    the module when they are top-level statements."""
+    around_b = {id(node) for node in tree.ancestors(b)}
+    for node in tree.ancestors(a):
+        if id(node) in around_b and isinstance(node, (cst.BaseCompoundStatement, cst.Module)):
+            return node
+    raise ValueError("a and b are not in one module")
+
+
+def moved(tree: Tree, statement: cst.BaseStatement, anchor: cst.BaseStatement, *, after: bool = False,
+          drop: Optional[cst.BaseStatement] = None,
+          replacement: Optional[cst.BaseStatement] = None) -> tuple[cst.CSTNode, Replacement]:
+    """``statement`` taken out of its place and put right before (or after) ``anchor``.
+
+    ``drop`` is taken out instead of ``statement`` (the ``if`` around it, say); ``replacement``
+    lands instead of it (the statement edited on the way). ``anchor`` may be the block around
+    ``statement`` (``zero_grad()`` taken out of its ``if``).
+    Returns the node to replace (the innermost block around both places) and its replacement,
+    ready for an :class:`~bughunt.mutator.Edit`.
+    """
+    removed = drop if drop is not None else statement
+    insert = _landing(replacement if replacement is not None else statement)
+    container = common_block(tree, removed, anchor)
+    return container, container.visit(_Reorder(drop=removed, anchor=anchor, insert=insert, after=after))
+
+
+def applied(tree: Tree, node: cst.CSTNode, replacement: cst.CSTNode) -> str:
+    """The program's source with ``node`` replaced: to tell two moves' results apart."""
+    return tree.module.deep_replace(node, replacement).code
+
+
+def hoisted(statement: cst.BaseStatement, block: cst.BaseCompoundStatement) -> tuple[cst.CSTNode, Replacement]:
+    """``statement`` taken out of ``block`` (a loop around it) and run once, right before it.
+    Replaces the block alone, so that the edit overlaps nothing outside it."""
+    return block, cst.FlattenSentinel(_under_comments(_landing(statement), block.deep_remove(statement)))
+
+
+def removed(tree: Tree, statement: cst.BaseStatement) -> Optional[tuple[cst.CSTNode, cst.CSTNode]]:
+    """``statement`` taken out of its block (None if the block would be left empty). A block's
+    comment lines stay, above the statement that follows; a simple statement's go with it, as
+    they do with LibCST's ``RemoveFromParent``. Returns the block and its replacement."""
+    block = tree.parent(statement)
+    if not isinstance(block, (cst.IndentedBlock, cst.Module)):
+        return None
+    body = list(block.body)
+    rest = [s for s in body if s is not statement]
+    if not rest:
+        return None
+    at = next(i for i, s in enumerate(body) if s is statement)
+    if at < len(rest) and not isinstance(statement, cst.SimpleStatementLine):
+        rest[at] = rest[at].with_changes(leading_lines=[*statement.leading_lines, *rest[at].leading_lines])
+    return block, block.with_changes(body=rest)
