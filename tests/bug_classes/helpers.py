@@ -154,6 +154,16 @@ def main():
     fit(model, optimizer)
 """
 
+# A top-level script that clips between backward() and step() (step- and clip-before-backward).
+SCRIPT = """
+import torch
+optimizer = torch.optim.SGD(params, lr=0.1)
+optimizer.zero_grad()
+loss.backward()
+torch.nn.utils.clip_grad_norm_(params, 0.1)
+optimizer.step()
+"""
+
 # A validation pass under no_grad whose accuracy main returns (validation-without-no-grad, argmax-wrong-dim).
 VALIDATE = """
 import torch
