@@ -244,3 +244,24 @@ def sites_in(program_id: str, bug_id: str) -> int:
     from bughunt.exercise import mutants
 
     return sum(m.bug == bug_id for m in mutants(get_program(program_id)))
+
+
+# A mixed-precision step through a GradScaler passed in as a parameter (the amp- classes), and
+# the same calls on an object that is no scaler.
+AMP = """
+import torch
+import torch.nn as nn
+
+def train(model, loader, optimizer, scaler):
+    for x, y in loader:
+        optimizer.zero_grad()
+        with torch.autocast("cuda"):
+            loss = model(x).sum()
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)  # before clipping
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        scaler.step(optimizer)
+        scaler.update()
+"""
+
+NOT_A_SCALER = AMP.replace("scaler", "grads")
