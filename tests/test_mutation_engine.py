@@ -12,7 +12,7 @@ import libcst.matchers as m
 import pytest
 
 from bughunt.bug_catalog import all_classes, get_class
-from bughunt.clean_programs import PROGRAMS
+from bughunt.clean_programs import PROGRAMS, get_program
 from bughunt.exercise import mutants
 from bughunt.mutator import Edit, Tree, apply, mutants_of, overlap
 
@@ -142,6 +142,20 @@ def test_mutants_are_distinct_and_stable(program):
 @pytest.mark.parametrize("bug", all_classes(), ids=lambda b: b.id)
 def test_every_class_has_sites_in_the_clean_programs(bug):
     assert any(m.bug == bug.id for program in PROGRAMS for m in mutants(program))
+
+
+@pytest.mark.parametrize("program, bugs", [
+    ("diffusion/ddpm", {"noise-schedule-wrong-index", "q-sample-missing-sqrt"}),
+    ("diffusion/flow_matching", {"flow-target-reversed"}),
+    ("transformers/attention", {"attention-missing-scale", "softmax-wrong-dim", "mask-inverted",
+                                "heads-merged-without-transpose"}),
+    ("transformers/encoder_block", {"attention-missing-scale", "softmax-wrong-dim", "mask-inverted",
+                                    "heads-merged-without-transpose", "residual-missing"}),
+    ("architectures/resnet_block", {"residual-missing", "shortcut-without-projection", "flatten-merges-batch"}),
+    ("architectures/small_cnn", {"flatten-merges-batch", "softmax-wrong-dim"}),
+])
+def test_programs_carry_their_topic_classes(program, bugs):
+    assert bugs <= {m.bug for m in mutants(get_program(program))}
 
 
 # --- the catalog ------------------------------------------------------------------------------

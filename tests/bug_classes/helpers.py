@@ -83,6 +83,19 @@ def train(model, loader, optimizer, scheduler, epochs):
         scheduler.step()
 """
 
+# A regression loop: its targets are floats by design, and idx names no labels (a near miss of
+# float-labels and target-shape).
+REGRESSION_LOOP = """
+import torch
+import torch.nn as nn
+
+def train(model, loader):
+    criterion = nn.MSELoss()
+    for x, y in loader:
+        loss = criterion(model(x), y)
+        idx = torch.randint(0, 3, (4,))
+"""
+
 # The same loop that totals its losses into a returned history (step-before-backward,
 # loss-accumulated-as-tensor, and a plain loop that is no accumulation).
 HISTORY_LOOP = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bughunt.detector import checks
 
-from .helpers import LOOP, changed_lines, forms, mutate, obs
+from .helpers import LOOP, REGRESSION_LOOP, changed_lines, forms, mutate, obs
 
 
 def test_forms_at_the_loss_call():
@@ -37,16 +37,7 @@ def test_parenthesises_compound_targets():
 
 
 def test_no_site_for_a_regression_loss_or_indices():
-    source = """
-    import torch
-    import torch.nn as nn
-    def train(model, loader):
-        criterion = nn.MSELoss()
-        for x, y in loader:
-            loss = criterion(model(x), y)
-            idx = torch.randint(0, 3, (4,))
-    """
-    assert mutate("float-labels", source) == []  # MSELoss wants float targets; idx names no labels
+    assert mutate("float-labels", REGRESSION_LOOP) == []  # MSELoss wants float targets; idx names no labels
 
 
 def test_target_dtype_check():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import forms, mutate, sites_in
+from .helpers import forms, mutate
 
 FLOW = """
 def loss(model, x1, criterion):
@@ -35,7 +35,3 @@ def test_interpolation_in_other_orders():
 def test_no_site_for_weights_that_do_not_sum_to_one():
     unrelated = "def f(a, b, t):\n    return (1 - t) * a + s * b\n"
     assert mutate("flow-target-reversed", unrelated) == []
-
-
-def test_the_clean_programs_carry_it():
-    assert sites_in("diffusion/flow_matching", "flow-target-reversed") >= 1

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from .helpers import forms, mutate, sites_in
+from .helpers import forms, mutate
 
 
 def test_where_masks_are_used_and_made():
@@ -33,8 +31,3 @@ def test_where_masks_are_used_and_made():
 def test_no_site_for_a_mask_not_known_to_be_boolean():
     source = "import torch\ndef attend(mha, x, lengths, tokens):\n    d = mha(x, x, x, attn_mask=lengths)\n    n = tokens.sum()\n"
     assert mutate("mask-inverted", source) == []
-
-
-@pytest.mark.parametrize("program", ["transformers/attention", "transformers/encoder_block"])
-def test_the_clean_programs_carry_it(program):
-    assert sites_in(program, "mask-inverted") >= 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import SCHEDULE, forms, mutate, sites_in
+from .helpers import SCHEDULE, forms, mutate
 
 
 def test_index_shifted_both_ways_and_cumprod_forms():
@@ -28,7 +28,3 @@ def test_index_needs_a_schedule_and_a_variable_step():
 def test_no_site_without_a_schedule_read_at_a_step():
     source = "import torch\na = features[t]\nb = alphas_cumprod[0]\nc = betas[:t]\nd = torch.cumsum(alphas, dim=0)\n"
     assert mutate("noise-schedule-wrong-index", source) == []
-
-
-def test_the_clean_programs_carry_it():
-    assert sites_in("diffusion/ddpm", "noise-schedule-wrong-index") >= 1

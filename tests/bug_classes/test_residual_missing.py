@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import assert_another_fix_passes, changed_lines, mutate, sites_in
+from .helpers import assert_another_fix_passes, changed_lines, mutate
 
 
 def test_forms():
@@ -50,11 +50,6 @@ def test_ignores_additions_that_are_not_skips():
         return total + loss.item()
     """
     assert mutate("residual-missing", source) == []
-
-
-@pytest.mark.parametrize("program", ["transformers/encoder_block", "architectures/resnet_block"])
-def test_the_clean_programs_carry_it(program):
-    assert sites_in(program, "residual-missing") >= 1
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bughunt.detector import checks
 
-from .helpers import LOOP, changed_lines, mutate, obs
+from .helpers import LOOP, REGRESSION_LOOP, changed_lines, mutate, obs
 
 
 def test_forms_at_the_loss_call():
@@ -27,16 +27,7 @@ def test_forms_where_labels_are_made():
 
 
 def test_no_site_for_a_regression_loss_or_indices():
-    source = """
-    import torch
-    import torch.nn as nn
-    def train(model, loader):
-        criterion = nn.MSELoss()
-        for x, y in loader:
-            loss = criterion(model(x), y)
-            idx = torch.randint(0, 3, (4,))
-    """
-    assert mutate("target-shape", source) == []
+    assert mutate("target-shape", REGRESSION_LOOP) == []
 
 
 def test_target_rank_check():
