@@ -1,0 +1,33 @@
+"""forward-skips-backbone: forward() feeds the input straight to the head."""
+
+from __future__ import annotations
+
+from .helpers import changed_lines, mutate
+
+
+def test_nested_and_two_statement_forms():
+    source = """
+    class A(nn.Module):
+        def forward(self, x):
+            return self.head(self.backbone(x))
+    class B(nn.Module):
+        def forward(self, x):
+            z = self.encoder(x)
+            return self.decoder(z)
+    class C(nn.Module):
+        def helper(self, x):
+            return self.head(self.backbone(x))
+    """
+    found = [(m.scope, changed_lines(source, m)) for m in mutate("forward-skips-backbone", source)]
+    assert found == [("A.forward", ["return self.head(x)"]), ("B.forward", ["return self.decoder(x)"])]
+
+
+def test_no_site_outside_forward_or_with_one_call():
+    source = """
+    class C(nn.Module):
+        def helper(self, x):
+            return self.head(self.backbone(x))
+        def forward(self, x):
+            return self.head(x)
+    """
+    assert mutate("forward-skips-backbone", source) == []
