@@ -22,4 +22,7 @@ CASES = [
         "is safe from the in-place residual add",
         P, FORM, ("        return torch.where(x >= 0, x, x * slope)",
                   "        y = torch.where(x >= 0, x, x * slope)\n        ctx.save_for_backward(y.clone())\n        return y")),
+    fix("keeps the input on ctx as a plain attribute: not the recommended way (no in-place check), but "
+        "the input is never modified in place here, so the same gradients",
+        P, FORM, (SLOPE, SLOPE + "        ctx.x = x\n"), (UNPACK, "        x = ctx.x\n")),
 ]
