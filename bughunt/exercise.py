@@ -19,10 +19,11 @@ from typing import Iterable
 
 from bughunt.bug_catalog import all_classes
 from bughunt.clean_programs import Program, get_program
+from bughunt.errors import BadInput
 from bughunt.mutator import Mutant, Tree, apply, mutants_of, overlap
 from bughunt.mutator.camouflage import camouflage, normalised
-from bughunt.errors import BadInput
-from bughunt.workspace import Entry, sha256
+from bughunt.workspace import Entry
+from bughunt.workspace import sha256 as _sha256
 
 # The first line names the program and the seed (never the bugs): enough for `bughunt repair` to
 # rebuild a lost manifest entry (``identify``). The rest is advice to the learner.
@@ -145,5 +146,5 @@ def entry_of(file: str, text: str) -> Entry:
     """The manifest entry of an exercise file, rebuilt from its header."""
     exercise = identify(text)
     generated = exercise.text(file)
-    return Entry(file, exercise.program.id, exercise.seed, sha256(generated), bugs=exercise.bugs,
+    return Entry(file, exercise.program.id, exercise.seed, _sha256(generated), bugs=exercise.bugs,
                  fingerprint=exercise.fingerprint(), plain=exercise.plain)
