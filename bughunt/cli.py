@@ -10,6 +10,7 @@ import functools
 import json
 import os
 import random
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -19,7 +20,7 @@ from rich.text import Text
 
 from bughunt import __version__, ui
 from bughunt.errors import BadInput, InternalError
-from bughunt.workspace import DEFAULT_DIR
+from bughunt.workspace import DEFAULT_DIR, exercise_files, locate, on_notice
 
 EXIT_OK, EXIT_BUGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -40,6 +41,11 @@ def _one_line_errors(command: Callable[..., int]) -> Callable[..., None]:
         except BrokenPipeError:  # `bughunt topics | head`: the reader left; so do we
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_OK)
+        except OSError as exc:  # a folder that cannot be written, a file that cannot be read
+            if exc.filename is None or os.environ.get("BUGHUNT_DEBUG"):
+                raise
+            click.echo(f"error: {exc.filename}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
@@ -55,19 +61,52 @@ def _one_line_errors(command: Callable[..., int]) -> Callable[..., None]:
     return wrapper
 
 
+def _usage_error(exc: click.UsageError) -> None:
+    """click's usage errors in bughunt's own style: ``error: ...`` on one line, exit 2."""
+    message = exc.format_message().strip()
+    message = re.sub(r"\.? \(?Did you mean (.*?)\??\)?$", r" (did you mean \1?)", message).rstrip(".")
+    where = " ".join(["bughunt", *(exc.ctx.command_path.split()[1:] if exc.ctx is not None else [])])
+    click.echo(f"error: {message[:1].lower() + message[1:]}; see `{where} --help`", err=True)
+    raise click.exceptions.Exit(EXIT_BAD_INPUT)
+
+
+class _Bughunt(click.Group):
+    """The command group; its usage errors (unknown option, bad value, unknown command) read like
+    the commands' own errors."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            _usage_error(exc)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            _usage_error(exc)
+            raise
+
+
 def _json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2))
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
-workspace_option = click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DIR,
-                                show_default=True, help="The workspace folder.")
+workspace_option = click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
+                                help=f"The workspace folder (default: the one you are in, looking upward as git "
+                                     f"does, else ./{DEFAULT_DIR}).")
 # default None: grading.DEFAULT_TIMEOUT, kept there alone (importing grading here would slow every command)
 timeout_option = click.option("--timeout", type=click.FloatRange(min=1), default=None,
                               help="Seconds one run of a program may take (default: 60).")
 
 
-@click.group()
+@click.group(cls=_Bughunt)
 @click.version_option(__version__, prog_name="bughunt")
 def main() -> None:
     """Practise PyTorch debugging: generate buggy programs, fix them, verify by behaviour.
@@ -77,6 +116,7 @@ def main() -> None:
     bughunt watch                              # fix them; each save is checked
     bughunt verify                             # which ones are fixed
     """
+    on_notice(lambda line: click.echo(f"note: {line}", err=True))
 
 
 @main.command()
@@ -141,8 +181,9 @@ def topics(as_json: bool) -> int:
 @click.option("--level", type=click.IntRange(1, 4), default=None, help="Every topic of this guide level instead.")
 @click.option("--n", "n", default=5, show_default=True, type=int, help="How many exercises.")
 @click.option("--seed", type=int, default=None, help="Same seed, same exercises. Default: a random one, printed.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DIR, show_default=True,
-              help="Workspace folder (created if needed; existing exercises are kept).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=f"Workspace folder (created if needed; existing exercises are kept). Default: the workspace "
+                   f"you are in, else ./{DEFAULT_DIR}.")
 @click.option("--program", "program_id", default=None, help="Only this program.")
 @click.option("--bug", "bugs", multiple=True, help="Only these bug classes (repeatable; see `bughunt catalog`).")
 @click.option("--bugs", "count", type=click.IntRange(1, 5), default=None,
@@ -152,7 +193,7 @@ def topics(as_json: bool) -> int:
 @timeout_option
 @json_option
 @_one_line_errors
-def generate(topic: str | None, level: int | None, n: int, seed: int | None, out: Path, program_id: str | None,
+def generate(topic: str | None, level: int | None, n: int, seed: int | None, out: Path | None, program_id: str | None,
              bugs: tuple[str, ...], count: int | None, plain: bool, force: bool, timeout: float | None,
              as_json: bool) -> int:
     """Write buggy exercises into a workspace.
@@ -164,12 +205,26 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
       bughunt generate --topic models --bug wrong-cat-dim --bug inplace-relu
       bughunt generate --topic intermediate --bugs 3
     """
+    from rich.progress import Progress
+
     from bughunt.generation import LEVEL_BUGS, generate as run, select_programs
 
     seed = random.randrange(1_000_000) if seed is None else seed
     count = count or (LEVEL_BUGS[level] if level else 1)
-    written = run(select_programs(topic, level, program_id), n, seed, out, classes=bugs, bugs=count, force=force,
-                  plain=plain, timeout=timeout)
+    out = locate(out)
+    programs = select_programs(topic, level, program_id)
+    err = ui.console(stderr=True)
+    done: list[Any] = []
+    with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
+        task = bar.add_task("generating", total=n)
+        try:
+            written = run(programs, n, seed, out, classes=bugs, bugs=count, force=force, plain=plain, timeout=timeout,
+                          on_written=lambda g: (done.append(g), bar.advance(task)))
+        except KeyboardInterrupt:
+            bar.stop()
+            click.echo(f"interrupted: the {len(done)} exercise{'' if len(done) == 1 else 's'} written so far "
+                       f"are kept in {out}/", err=True)
+            return 130
     if as_json:
         _json([{"path": str(g.path), "topic": g.topic, "program": g.program} for g in written])
         return EXIT_OK
@@ -179,7 +234,7 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
     for g in written:
         if g.backup:
             console.print(f"kept your edited {g.path.name} as {g.backup.name}")
-    where = "" if out == Path(DEFAULT_DIR) else f" --workspace {out}"
+    where = "" if locate().resolve() == out.resolve() else f" --workspace {out}"
     console.print(f"Fix them, checking each save with: bughunt watch{where}")
     return EXIT_OK
 
@@ -190,7 +245,7 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
 @timeout_option
 @json_option
 @_one_line_errors
-def verify(paths: tuple[Path, ...], workspace: Path, timeout: float | None, as_json: bool) -> int:
+def verify(paths: tuple[Path, ...], workspace: Path | None, timeout: float | None, as_json: bool) -> int:
     """Check exercises by behaviour: fixed, or still buggy with the symptom.
 
     Exit code 0 when every exercise is fixed, 1 when one still has a bug,
@@ -199,25 +254,29 @@ def verify(paths: tuple[Path, ...], workspace: Path, timeout: float | None, as_j
     \b
     Examples:
       bughunt verify
-      bughunt verify bughunt-workspace/training_03.py
+      bughunt verify training_03.py        # from inside the workspace, or from the folder above it
+      bughunt verify bughunt-workspace     # every exercise in that folder
     """
     from rich.progress import Progress
 
-    from bughunt.grading import prestart, verify as run
+    from bughunt.grading import prestart, verify_targets as run
     from bughunt.workspace import targets
 
     prestart()
-    count = len(targets(paths, workspace))  # checks every path before any work starts
+    found = targets(paths, workspace)  # checks every path before any work starts
+    count = len(found)
     out, err = ui.console(), ui.console(stderr=True)
     with Progress(console=err, transient=True, disable=as_json or count < 2 or not err.is_terminal) as bar:
         task = bar.add_task("verifying", total=count)
-        results = run(paths, workspace, timeout, on_result=lambda _: bar.advance(task))
+        results = run(found, timeout, on_result=lambda _: bar.advance(task))
     if as_json:
         _json([{"path": str(r.path), "fixed": r.verdict.fixed, "message": r.verdict.message} for r in results])
     else:
         width = max(len(r.path.name) for r in results)
+        labels = max(len(ui.verdict_label(r.verdict.fixed, r.verdict.message, r.verdict.unusable)) for r in results)
         for r in results:
-            out.print(ui.verdict_line(r.path.name, width, r.verdict.fixed, r.verdict.message))
+            out.print(ui.verdict_line(r.path.name, width, r.verdict.fixed, r.verdict.message, r.verdict.unusable,
+                                      label_width=max(5, labels)))
         out.print(ui.bar(sum(r.verdict.fixed for r in results), len(results), out))
     if any(r.verdict.unusable for r in results):
         return EXIT_BAD_INPUT
@@ -228,7 +287,7 @@ def verify(paths: tuple[Path, ...], workspace: Path, timeout: float | None, as_j
 @workspace_option
 @json_option
 @_one_line_errors
-def status(workspace: Path, as_json: bool) -> int:
+def status(workspace: Path | None, as_json: bool) -> int:
     """Every exercise with its state (new, edited, fixed) and the hints used.
 
     \b
@@ -238,17 +297,20 @@ def status(workspace: Path, as_json: bool) -> int:
     from bughunt.learner import status as run
     from bughunt.workspace import Workspace
 
-    rows = run(Workspace.open(workspace))
+    rows = run(Workspace.open(locate(workspace)))
     if as_json:
         _json([{"path": str(r.path), "topic": r.topic, "program": r.program, "state": r.state, "hints": r.hints,
                 "message": r.message} for r in rows])
         return EXIT_OK
-    out = ui.console()
+    _print_status(ui.console(), rows)
+    return EXIT_OK
+
+
+def _print_status(out: Any, rows: list[Any]) -> None:
     styles = {"fixed": "green", "edited": "yellow", "new": "", "missing": "red"}
     ui.table(out, ["exercise", "program", "state", "hints", "last verdict"],
              [(r.path.name, r.program, Text(r.state, style=styles[r.state]), str(r.hints), r.message) for r in rows])
     out.print(ui.bar(sum(r.state == "fixed" for r in rows), len(rows), out))
-    return EXIT_OK
 
 
 @main.command()
@@ -271,16 +333,21 @@ def hint(exercise: Path, every: bool, timeout: float | None, as_json: bool) -> i
     if as_json:
         _json({"fixed": fixed, "hints": [{"step": h.step, "title": h.title, "text": h.text} for h in shown]})
         return EXIT_OK
-    out = ui.console()
+    _print_hints(ui.console(), exercise.name, shown, fixed, f"run `bughunt hint {exercise}` again")
+    return EXIT_OK
+
+
+def _print_hints(out: Any, name: str, shown: list[Any], fixed: bool, again: str) -> None:
+    from bughunt.learner import HINT_STEPS
+
     if fixed:
-        out.print(f"{exercise.name} is fixed: no hint needed.")
-        return EXIT_OK
+        out.print(f"{name} is fixed: no hint needed.")
+        return
     for h in shown:
         out.print(Text(f"Hint {h.step} of {HINT_STEPS}: {h.title}", style="bold"))
         out.print(Text(h.text))
     if shown and shown[-1].step < HINT_STEPS:
-        out.print(Text(f"(run `bughunt hint {exercise}` again for the next step)", style="dim"))
-    return EXIT_OK
+        out.print(Text(f"({again} for the next step)", style="dim"))
 
 
 @main.command()
@@ -288,10 +355,13 @@ def hint(exercise: Path, every: bool, timeout: float | None, as_json: bool) -> i
 @click.option("--poll", is_flag=True, help="Check files every half second instead of waiting for change events.")
 @timeout_option
 @_one_line_errors
-def watch(workspace: Path, poll: bool, timeout: float | None) -> int:
-    """Re-verify each exercise the moment it is saved; Ctrl-C to stop.
+def watch(workspace: Path | None, poll: bool, timeout: float | None) -> int:
+    """Re-verify each exercise the moment it is saved; keys for hints, the list, reset, next, quit.
 
-    Starts at the first unfixed exercise and moves on when it is fixed.
+    Starts at the first unfixed exercise and moves on when it is fixed. A save while a check
+    runs cancels it and checks the new text. On a terminal, single keys work under the verdict:
+    h the next hint, l the list, r reset the exercise (your version kept as .bak), n the next
+    exercise, q quit (Ctrl-C too).
 
     \b
     Examples:
@@ -299,29 +369,59 @@ def watch(workspace: Path, poll: bool, timeout: float | None) -> int:
       bughunt watch --workspace my-ws --poll
     """
     from bughunt.grading import prestart
-    from bughunt.watch import AllFixed, Checked, Focus, watch as run
+    from bughunt.watch import (KEYS, AllFixed, Checked, Checking, Focus, Hinted, Listed, Restored, Waiting,
+                               terminal_keys, watch as run)
     from bughunt.workspace import Workspace
 
     prestart()
-    ws = Workspace.open(workspace)
+    ws = Workspace.open(locate(workspace))
     ws.targets()  # an empty workspace: one line, exit 2, before watching starts
     out = ui.console()
+    menu = Text("  ".join(f"{key} {action}" for key, action in KEYS.items()), style="dim")
+    transient = [False]  # a "checking ..." line waits to be replaced (terminal only)
 
-    def show(event: Any) -> None:
+    def show(event: Any, keys: bool) -> None:
+        if transient[0]:
+            out.file.write("\r\x1b[2K")
+            transient[0] = False
         if isinstance(event, Focus):
             out.print(Text(f"\nnow: {event.target.path}", style="bold") + Text("  (save it to check)", style="dim"))
+        elif isinstance(event, Checking):
+            again = " again: a newer save came" if event.again else ""
+            line = Text(f"checking {event.target.entry.file}{again} ...", style="dim")
+            if out.is_terminal:
+                out.print(line, end="")
+                transient[0] = True
+            else:
+                out.print(line)
         elif isinstance(event, Checked):
-            out.print(ui.verdict_line(event.target.entry.file, 0, event.verdict.fixed, event.verdict.message)
+            verdict = event.verdict
+            out.print(ui.verdict_line(event.target.entry.file, 0, verdict.fixed, verdict.message, verdict.unusable)
                       + Text(f"  ({event.seconds:.2f} s)", style="dim"))
             out.print(ui.bar(event.fixed, event.total, out))
+            if keys:
+                out.print(menu)
         elif isinstance(event, AllFixed):
             out.print(Text(f"all {event.total} exercises fixed", style="bold green"))
+        elif isinstance(event, Hinted):
+            _print_hints(out, event.target.entry.file, event.hints, event.fixed, "press h again")
+        elif isinstance(event, Listed):
+            _print_status(out, event.rows)
+        elif isinstance(event, Restored):
+            kept = f"; your version is in {event.backup.name}" if event.backup else ""
+            out.print(f"restored {event.target.entry.file}{kept}")
+        elif isinstance(event, Waiting):
+            out.print(Text("the hint comes after this check", style="dim"))
         out.file.flush()
 
     try:
-        run(ws, show, poll=poll, timeout=timeout)
+        with terminal_keys() as keys:
+            run(ws, lambda event: show(event, keys is not None), poll=poll, timeout=timeout, keys=keys)
     except KeyboardInterrupt:
-        out.print("stopped watching")
+        pass
+    if transient[0]:
+        out.file.write("\r\x1b[2K")
+    out.print("stopped watching")
     return EXIT_OK
 
 
@@ -335,11 +435,12 @@ def reset(exercise: Path, yes: bool) -> int:
     \b
     Example:
       bughunt reset bughunt-workspace/training_03.py --yes
+      bughunt reset training_03.py --yes     # from inside the workspace; also writes a deleted one again
     """
     from bughunt.learner import reset as run
     from bughunt.workspace import Target
 
-    Target.of_file(exercise)  # checks the path before asking anything
+    Target.of_file(exercise, missing_ok=True)  # checks the path before asking anything
     if not yes and not _confirm(f"Restore {exercise.name} as generated?"):
         click.echo("not reset", err=True)
         return EXIT_OK
@@ -366,6 +467,33 @@ def reveal(path: Path, yes: bool) -> int:
         click.echo("not revealed", err=True)
         return EXIT_OK
     click.echo(diff, nl=False)
+    return EXIT_OK
+
+
+@main.command()
+@workspace_option
+@_one_line_errors
+def repair(workspace: Path | None) -> int:
+    """Rebuild a lost or damaged manifest from the exercise files (their first line names the
+    program and seed), add exercise files it lacks, and start an unreadable progress file afresh.
+    Nothing is deleted: damaged files are kept as .bak. Commands also do this on their own when
+    the manifest is gone or unreadable, with a line saying so.
+
+    \b
+    Example:
+      bughunt repair
+    """
+    from bughunt.workspace import Workspace
+
+    root = locate(workspace)
+    if not (root / ".bughunt").is_dir() and not exercise_files(root):
+        raise BadInput(f"{root} holds no bughunt exercises")
+    ws = Workspace(root, {})
+    done = ws.repair()
+    for line in done:
+        click.echo(line)
+    if not done:
+        click.echo(f"nothing to repair: {len(ws.entries)} exercise{'' if len(ws.entries) == 1 else 's'}, all there")
     return EXIT_OK
 
 
@@ -398,9 +526,15 @@ def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, timeou
     from bughunt.clean_programs import TOPICS, programs_of
     from bughunt.stats import all_stats
 
+    from rich.progress import Progress
+
     for topic in topic_ids:
         programs_of(topic)  # unknown topic: one line, exit 2
-    rows = all_stats(list(topic_ids) or [t.id for t in TOPICS], seeds, bugs, check, timeout=timeout)
+    topics = list(topic_ids) or [t.id for t in TOPICS]
+    err = ui.console(stderr=True)
+    with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
+        task = bar.add_task("topics", total=len(topics))
+        rows = all_stats(topics, seeds, bugs, check, timeout=timeout, on_topic=lambda _: bar.advance(task))
     if as_json:
         _json([asdict(r) for r in rows])
         return EXIT_OK

@@ -12,18 +12,23 @@ from __future__ import annotations
 import difflib
 import itertools
 import random
+import re
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from typing import Iterable
 
 from bughunt.bug_catalog import all_classes
 from bughunt.clean_programs import Program, get_program
+from bughunt.errors import BadInput
 from bughunt.mutator import Mutant, Tree, apply, mutants_of, overlap
 from bughunt.camouflage import camouflage, normalised
 from bughunt.workspace import Entry
+from bughunt.workspace import sha256 as _sha256
 
+# The first line names the program and the seed (never the bugs): enough for `bughunt repair` to
+# rebuild a lost manifest entry (``identify``). The rest is advice to the learner.
 HEADER = """\
-# bughunt exercise: {title}
+# bughunt exercise: {title} ({program}, seed {seed}{extra})
 # This program has {bugs}. Run it, read it, find {them} and fix {them}, then check with
 #     bughunt verify {file}
 # Any fix that makes it behave like the working program passes.
@@ -84,7 +89,9 @@ class Exercise:
 
     def header(self, file: str) -> str:
         bugs = "a bug" if self.bugs == 1 else f"{self.bugs} bugs"
-        return HEADER.format(title=self.program.title, file=file, bugs=bugs, them="it" if self.bugs == 1 else "them")
+        extra = (f", {self.bugs} bugs" if self.bugs > 1 else "") + (", plain" if self.plain else "")
+        return HEADER.format(title=self.program.title, program=self.program.id, seed=self.seed, extra=extra,
+                             file=file, bugs=bugs, them="it" if self.bugs == 1 else "them")
 
     def text(self, file: str) -> str:
         """The exercise as generated."""
@@ -119,3 +126,25 @@ class Exercise:
 
 def exercise_of(entry: Entry) -> Exercise:
     return Exercise(get_program(entry.program), entry.seed, entry.bugs, entry.plain)
+
+
+_IDENTITY = re.compile(r"^# bughunt exercise: .*\((?P<program>[\w/.-]+), seed (?P<seed>\d+)"
+                       r"(?:, (?P<bugs>\d+) bugs)?(?P<plain>, plain)?\)\s*$")
+
+
+def identify(text: str) -> Exercise:
+    """The exercise a file was generated as, from its header's first line (edits below it do not
+    matter); BadInput when that line is gone or names no program of this bughunt."""
+    found = _IDENTITY.match(text.split("\n", 1)[0])
+    if not found:
+        raise BadInput("its first line no longer names the program and seed")
+    bugs = int(found["bugs"] or 1)
+    return Exercise(get_program(found["program"]), int(found["seed"]), bugs, bool(found["plain"]))
+
+
+def entry_of(file: str, text: str) -> Entry:
+    """The manifest entry of an exercise file, rebuilt from its header."""
+    exercise = identify(text)
+    generated = exercise.text(file)
+    return Entry(file, exercise.program.id, exercise.seed, _sha256(generated), bugs=exercise.bugs,
+                 fingerprint=exercise.fingerprint(), plain=exercise.plain)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from bughunt import __version__
 from bughunt.bug_catalog import get_class
@@ -49,19 +49,20 @@ class Generated:
     backup: Optional[Path] = None  # an edited file that --force replaced was kept here
 
 
-def choose(programs: Sequence[Program], n: int, seed: int, *, bugs: int = 1, classes: Iterable[str] = (),
-           seen: Iterable[str] = (), plain: bool = False, session: Optional[Session] = None) -> list[Exercise]:
-    """``n`` exercises, all different from each other and from ``seen`` (fingerprints), spreading over
-    the bug classes before repeating one. ``classes`` restricts the classes; with a ``session``
-    every exercise is checked to be caught by the detectors (else it is dropped)."""
+def draw(programs: Sequence[Program], n: int, seed: int, *, bugs: int = 1, classes: Iterable[str] = (),
+         seen: Iterable[str] = (), plain: bool = False, session: Optional[Session] = None) -> Iterator[Exercise]:
+    """Up to ``n`` exercises, one at a time as each is found, all different from each other and
+    from ``seen`` (fingerprints), spreading over the bug classes before repeating one. ``classes``
+    restricts the classes; with a ``session`` every exercise is checked to be caught by the
+    detectors (else it is dropped). Stops early when nothing new is left (``choose`` says so)."""
     rng, wanted = random.Random(seed), set(classes)
     candidates = [p for p in programs if len({m.bug for m in mutants(p) if not wanted or m.bug in wanted}) >= bugs]
     if not candidates:
         raise BadInput(f"no program here has {bugs} different bug classes{' of those asked for' if wanted else ''}")
     available = {m.bug for p in candidates for m in mutants(p)}
     used = {bug: 0 for bug in (available & wanted if wanted else available)}
-    fingerprints, chosen, misses = set(seen), [], 0
-    while len(chosen) < n and misses < 50 * bugs + 200:  # so many misses in a row: nothing new is left
+    fingerprints, found, misses = set(seen), 0, 0
+    while found < n and misses < 50 * bugs + 200:  # so many misses in a row: nothing new is left
         misses += 1
         exercise = Exercise(candidates[rng.randrange(len(candidates))], rng.randrange(2**31), bugs, plain)
         classes_here = [m.bug for m in exercise.chosen]
@@ -75,18 +76,32 @@ def choose(programs: Sequence[Program], n: int, seed: int, *, bugs: int = 1, cla
         fingerprints.add(fingerprint)
         for c in classes_here:
             used[c] += 1
-        chosen.append(exercise)
+        found += 1
         misses = 0
+        yield exercise
+
+
+def _too_few(found: int) -> BadInput:
+    return BadInput(f"only {found} new distinct exercises could be made here; ask for at most {found}")
+
+
+def choose(programs: Sequence[Program], n: int, seed: int, *, bugs: int = 1, classes: Iterable[str] = (),
+           seen: Iterable[str] = (), plain: bool = False, session: Optional[Session] = None) -> list[Exercise]:
+    """``draw``'s ``n`` exercises as a list; BadInput when fewer can be made."""
+    chosen = list(draw(programs, n, seed, bugs=bugs, classes=classes, seen=seen, plain=plain, session=session))
     if len(chosen) < n:
-        raise BadInput(f"only {len(chosen)} new distinct exercises could be made here; ask for at most {len(chosen)}")
+        raise _too_few(len(chosen))
     return chosen
 
 
 def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, classes: Iterable[str] = (),
-             bugs: int = 1, force: bool = False, plain: bool = False, timeout: Optional[float] = None) -> list[Generated]:
-    """Write ``n`` new exercises into the workspace ``out``. Without ``force`` existing files are
-    never touched and new names are used; with it, names restart at 01 and an edited file that
-    is replaced is first copied beside it."""
+             bugs: int = 1, force: bool = False, plain: bool = False, timeout: Optional[float] = None,
+             on_written: Optional[Callable[[Generated], None]] = None) -> list[Generated]:
+    """Write ``n`` new exercises into the workspace ``out``, each as soon as it is checked (an
+    interrupted run keeps those; ``on_written`` hears of each). Without ``force`` existing files
+    are never touched and new names are used, chosen under the workspace lock (two runs at once
+    both land); with it, names restart at 01 and an edited file that is replaced is first copied
+    beside it."""
     if n < 1:
         raise BadInput("--n must be at least 1")
     if bugs < 1:
@@ -94,20 +109,31 @@ def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, cla
     for bug in classes:
         get_class(bug)
     workspace = Workspace.open(out, create=True)
+    workspace.check_writable()
     seen = () if force else [e.fingerprint for e in workspace.entries.values()]
-    with verifier(timeout) as session:
-        exercises = choose(programs, n, seed, bugs=bugs, classes=classes, seen=seen, plain=plain, session=session)
-    written, counters = [], {}
-    for exercise in exercises:
-        topic = exercise.program.topic
-        if force:
-            counters[topic] = counters.get(topic, 0) + 1
-            name = f"{topic}_{counters[topic]:02d}.py"
-        else:
-            name = workspace.free_name(topic)
+    written: list[Generated] = []
+    counters: dict[str, int] = {}
+
+    def entry(exercise: Exercise, name: str) -> tuple[Entry, str]:
         text = exercise.text(name)
-        backup = workspace.keep_edits(name, text) if force else None
-        entry = Entry(name, exercise.program.id, exercise.seed, sha256(text), __version__, exercise.bugs,
-                      exercise.fingerprint(), plain)
-        written.append(Generated(workspace.add(entry, text, overwrite=force), topic, exercise.program.id, backup))
+        return Entry(name, exercise.program.id, exercise.seed, sha256(text), __version__, exercise.bugs,
+                     exercise.fingerprint(), plain), text
+
+    with verifier(timeout) as session:
+        for exercise in draw(programs, n, seed, bugs=bugs, classes=classes, seen=seen, plain=plain, session=session):
+            topic = exercise.program.topic
+            backup = None
+            if force:
+                counters[topic] = counters.get(topic, 0) + 1
+                made, text = entry(exercise, f"{topic}_{counters[topic]:02d}.py")
+                with workspace.locked():
+                    backup = workspace.keep_edits(made.file, text)
+                    path = workspace.add(made, text, overwrite=True)
+            else:
+                path = workspace.add_new(topic, lambda name: entry(exercise, name))
+            written.append(Generated(path, topic, exercise.program.id, backup))
+            if on_written:
+                on_written(written[-1])
+    if len(written) < n:
+        raise BadInput(f"{_too_few(len(written))}" + (f" (those {len(written)} are written)" if written else ""))
     return written

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from bughunt.bug_catalog import all_checks
-from bughunt.detector.runner import Session, Verdict, prestart
+from bughunt.detector.runner import Cancel, Cancelled, Session, Verdict, prestart
 from bughunt.exercise import Exercise, exercise_of
 from bughunt.workspace import Target, sha256, targets
 
 DEFAULT_TIMEOUT = 60.0  # seconds for one run of main(); the slowest clean program needs < 1 s
 
-__all__ = ["DEFAULT_TIMEOUT", "Result", "Session", "Verdict", "caught", "prestart",
-           "verifier", "verify", "verify_target", "warm_target"]
+__all__ = ["DEFAULT_TIMEOUT", "Cancel", "Cancelled", "Result", "Session", "Verdict", "caught", "prestart",
+           "verifier", "verify", "verify_target", "verify_targets", "warm_target"]
 
 
 def verifier(timeout: Optional[float] = None) -> Session:
@@ -37,8 +37,13 @@ class Result:
     verdict: Verdict
 
 
-def verify_target(session: Session, target: Target) -> Verdict:
-    """Verify one exercise and remember the verdict (with the text it is about) in its workspace."""
+def verify_target(session: Session, target: Target, cancel: Optional[Cancel] = None) -> Verdict:
+    """Verify one exercise and remember the verdict (with the text it is about) in its workspace.
+    A stacked exercise's verdict starts with how many bugs remain: counted when the file behaves
+    like a partly fixed version of the exercise; when it behaves like none (an edit that is no fix
+    of any of its bugs, a crash that hides them), nothing can be counted and the message says that
+    all of them may remain, the one statement that is true of it. ``cancel`` stops it from another
+    thread (``Cancelled``, nothing recorded)."""
     try:
         source = target.path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -47,9 +52,10 @@ def verify_target(session: Session, target: Target) -> Verdict:
     partials = exercise.partials() if exercise.bugs > 1 else []
     with target.workspace.guarded() as restored:
         verdict = session.verify(exercise.program, exercise.reference_source, source, str(target.path),
-                                 partials=partials)
-    if not verdict.fixed and exercise.bugs > 1:
-        left = f"{verdict.remaining} of {exercise.bugs} bugs remain" if verdict.remaining else "bugs remain"
+                                 partials=partials, cancel=cancel)
+    if not verdict.fixed and not verdict.unusable and exercise.bugs > 1:
+        left = (f"{verdict.remaining} of {exercise.bugs} bugs remain" if verdict.remaining
+                else f"{exercise.bugs} of {exercise.bugs} bugs may remain")
         verdict = dataclasses.replace(verdict, message=f"{left}; {verdict.message}")
     if restored:
         verdict = Verdict(False, f"tampered: the program changed {', '.join(restored)} (put back)")
@@ -63,10 +69,14 @@ def warm_target(session: Session, target: Target) -> None:
     session.warm(exercise.program, exercise.reference_source)
 
 
-def verify(paths: tuple[Path, ...], workspace_dir: Path, timeout: Optional[float] = None,
+def verify(paths: tuple[Path, ...], workspace_dir: Optional[Path] = None, timeout: Optional[float] = None,
            on_result: Optional[Callable[[Result], None]] = None) -> list[Result]:
-    """Verify the named exercises, or every exercise of the workspace."""
-    found = targets(paths, workspace_dir)
+    """Verify the named exercises (a folder: those in it), or every exercise of the workspace."""
+    return verify_targets(targets(paths, workspace_dir), timeout, on_result)
+
+
+def verify_targets(found: list[Target], timeout: Optional[float] = None,
+                   on_result: Optional[Callable[[Result], None]] = None) -> list[Result]:
     results = []
     with verifier(timeout) as session:
         for target in found:

@@ -2,22 +2,25 @@
 
 Hints climb one step per call and the step reached is remembered per exercise:
 1. the symptom, with the smallest configuration that shows it;
-2. where to look: the function or method that carries the bug;
+2. where to look: the function or method that carries the bug, and the kind of thing that is wrong;
 3. the bug class's catalog entry: what it is, why it happens, how to fix it.
-No hint ever prints the reference's code.
+With several bugs, each tip is paired with the symptom its bug shows on its own (found by
+verifying the exercise with only that bug left, once, and remembered). No hint ever prints the
+reference's code.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 from bughunt.bug_catalog import BugClass, get_class
 from bughunt.clean_programs import get_program
-from bughunt.exercise import exercise_of
-from bughunt.grading import verifier, verify_target
-from bughunt.workspace import Progress, Target, Workspace, digest, keep_copy, sha256, write_atomic
+from bughunt.exercise import Exercise, exercise_of
+from bughunt.grading import Session, verifier, verify_target
+from bughunt.workspace import Progress, Target, Workspace, digest, keep_copy, natural, sha256, write_atomic
 
 HINT_STEPS = 3
 
@@ -35,7 +38,7 @@ class Status:
 def status(workspace: Workspace) -> list[Status]:
     progress = workspace.progress()
     rows = []
-    for entry in sorted(workspace.entries.values(), key=lambda e: e.file):
+    for entry in sorted(workspace.entries.values(), key=lambda e: natural(e.file)):
         done = progress.get(entry.file)
         state = workspace.state_of(entry, done or Progress())
         current = done and done.verified and digest(workspace.path(entry)) == done.verified
@@ -53,37 +56,92 @@ class Hint:
 
 def hints(path: Path, *, every: bool = False, timeout: Optional[float] = None) -> tuple[list[Hint], bool]:
     """The next hint step (or all of them), and whether the exercise is already fixed."""
-    target = Target.of_file(path)
-    record = target.progress()
-    if not (record.verified and record.verified == digest(target.path)):
-        with verifier(timeout) as session:
-            verify_target(session, target)
+    return next_hints(Target.of_file(path), every=every, timeout=timeout)
+
+
+def next_hints(target: Target, *, every: bool = False, session: Optional[Session] = None,
+               timeout: Optional[float] = None) -> tuple[list[Hint], bool]:
+    """``hints`` for a target, verifying with ``session`` (watch's) or a verifier of its own,
+    started only when a verification is needed."""
+    with _sessions(session, timeout) as get:
         record = target.progress()
-    if record.fixed:
-        return [], True
+        if not (record.verified and record.verified == digest(target.path)):
+            verify_target(get(), target)
+            record = target.progress()
+        if record.fixed:
+            return [], True
+        exercise = exercise_of(target.entry)
+        symptoms = list(record.symptoms)
+        if exercise.bugs > 1 and len(symptoms) != len(exercise.chosen):
+            symptoms = _alone(get(), exercise, target)
     used = record.hints
     upto = HINT_STEPS if every else min(used + 1, HINT_STEPS)
-    target.record(hints=max(used, upto))
-    exercise = exercise_of(target.entry)
-    steps = _ladder(record.message, [m.scope for m in exercise.chosen], [get_class(m.bug) for m in exercise.chosen])
+    target.record(hints=max(used, upto), symptoms=tuple(symptoms))
+    steps = _ladder(record.message, exercise, symptoms)
     first = 1 if every else upto
     return [Hint(i, *steps[i - 1]) for i in range(first, upto + 1)], False
 
 
-def _ladder(symptom: str, scopes: list[str], bugs: list[BugClass]) -> list[tuple[str, str]]:
-    places = sorted({"the module's top level" if s == "<module>" else f"{s}()" for s in scopes})
-    where = f"The bug is in {places[0]}." if len(bugs) == 1 else f"The bugs are in {', '.join(places)}."
+@contextlib.contextmanager
+def _sessions(session: Optional[Session], timeout: Optional[float]) -> Iterator:
+    """A getter for ``session``, or for a verifier started on first use and closed at the end."""
+    started: list[Session] = []
+
+    def get() -> Session:
+        if session is not None:
+            return session
+        if not started:
+            started.append(verifier(timeout))
+        return started[0]
+
+    try:
+        yield get
+    finally:
+        for s in started:
+            s.close()
+
+
+def _alone(session: Session, exercise: Exercise, target: Target) -> list[str]:
+    """The symptom each bug of a stacked exercise shows on its own (the exercise with only that
+    bug left), in the order of the bugs in the file."""
+    found = []
+    for bug in exercise.chosen:
+        version = exercise.header(target.entry.file) + exercise.source(fixed=[m for m in exercise.chosen if m is not bug])
+        found.append(session.verify(exercise.program, exercise.reference_source, version, str(target.path)).message)
+    return found
+
+
+def _place(scope: str) -> str:
+    return "the module's top level" if scope == "<module>" else f"{scope}()"
+
+
+def _ladder(symptom: str, exercise: Exercise, symptoms: list[str]) -> list[tuple[str, str]]:
+    mutants = list(exercise.chosen)
+    bugs: list[BugClass] = [get_class(m.bug) for m in mutants]
     explained = [(b.title, f"{b.why}\nFix: {b.fix}\nGuide: {b.guide}") for b in bugs]
+    if len(bugs) == 1:
+        [mutant], [bug] = mutants, bugs
+        return [
+            ("What goes wrong", f"{symptom}\n{bug.hints[0]}"),
+            ("Where to look", f"The bug is in {_place(mutant.scope)}. {bug.where_hint(mutant.form)}"),
+            explained[0],
+        ]
+    alone = [f"bug {i} on its own: {s}" for i, s in enumerate(symptoms, 1)]
     return [
-        ("What goes wrong", "\n".join([symptom, *(b.hints[0] for b in bugs)])),
-        ("Where to look", " ".join([where, *(b.hints[1] for b in bugs)])),
-        explained[0] if len(bugs) == 1 else ("The bugs explained", "\n\n".join(f"{t}: {e}" for t, e in explained)),
+        ("What goes wrong", "\n".join([symptom, *(f"{a}\n  Tip: {b.hints[0]}" for a, b in zip(alone, bugs))])),
+        ("Where to look", "\n".join(f"{a}\n  It is in {_place(m.scope)}. {b.where_hint(m.form)}"
+                                    for a, m, b in zip(alone, mutants, bugs))),
+        ("The bugs explained", "\n\n".join(f"{t}: {e}" for t, e in explained)),
     ]
 
 
 def reset(path: Path) -> Path | None:
-    """Restore the exercise as generated. An edited file is first copied beside it; returns that copy."""
-    target = Target.of_file(path)
+    """Restore the exercise as generated, or write it again if it was deleted. An edited file is
+    first copied beside it; returns that copy."""
+    return reset_target(Target.of_file(path, missing_ok=True))
+
+
+def reset_target(target: Target) -> Path | None:
     original = exercise_of(target.entry).text(target.entry.file)
     backup = None
     if target.path.exists() and digest(target.path) != sha256(original):
@@ -95,5 +153,5 @@ def reset(path: Path) -> Path | None:
 
 def reveal(path: Path) -> str:
     """A unified diff from the exercise as generated to its reference (apply with ``patch``)."""
-    target = Target.of_file(path)
+    target = Target.of_file(path, missing_ok=True)
     return exercise_of(target.entry).reveal(target.entry.file)

@@ -49,7 +49,25 @@ def bar(done: int, total: int, out: Console, width: int = 30) -> Text:
     return text + Text(f"  {done}/{total} fixed")
 
 
-def verdict_line(name: str, width: int, fixed: bool, message: str) -> Text:
-    state = Text("fixed", style="bold green") if fixed else Text("bug  ", style="bold red")
-    line = Text(name.ljust(width) + "  ") + state
+def verdict_label(fixed: bool, message: str, unusable: bool = False) -> str:
+    """The verdict column: ``fixed``, ``bug``, ``syntax error`` (the file does not compile) or
+    ``unreadable`` (it cannot be read)."""
+    if fixed:
+        return "fixed"
+    if unusable:
+        return "syntax error" if message.startswith(("syntax error", "cannot be compiled")) else "unreadable"
+    return "bug"
+
+
+_STYLES = {"fixed": "bold green", "bug": "bold red", "syntax error": "bold yellow", "unreadable": "bold yellow"}
+
+
+def verdict_line(name: str, width: int, fixed: bool, message: str, unusable: bool = False,
+                 label_width: int = 5) -> Text:
+    """``training_01.py  bug    with batch_size=1 ...``: the name padded to ``width``, the label to
+    ``label_width`` (the widest label of the lines printed together)."""
+    label = verdict_label(fixed, message, unusable)
+    if label == "syntax error" and message.startswith("syntax error "):
+        message = message[len("syntax error "):]  # the column says it already
+    line = Text(name.ljust(width) + "  ") + Text(label.ljust(label_width) if message else label, style=_STYLES[label])
     return line + Text(f"  {message}" if message else "")

@@ -6,6 +6,12 @@ id, the exercise seed and the tool version: enough to rebuild the exercise and i
 reference from the installed package, and nothing that names the bug. Every
 write is atomic (a temporary file renamed over the target), and an existing file
 is never overwritten: a learner's edited file is first kept as ``NAME.bak``.
+
+Commands find their workspace as git finds a repository: the folder they run in or the
+nearest one above it that holds ``.bughunt/`` (else ``./bughunt-workspace``). The manifest
+and the progress file change only under the workspace lock (read, modify, write), so two
+bughunt processes never lose each other's updates. A lost or corrupted manifest is rebuilt
+from the exercise files, whose header names the program and seed (``exercise.identify``).
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+import threading
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from bughunt import __version__
 from bughunt.errors import BadInput
@@ -28,6 +36,54 @@ MANIFEST = Path(".bughunt") / "manifest.json"
 STATE = Path(".bughunt") / "state.json"  # the learner's progress: verdicts and hints used
 LOCK = Path(".bughunt") / "lock"
 FORMAT = 1
+
+_notice: Callable[[str], None] = lambda message: None
+
+
+def on_notice(callback: Callable[[str], None]) -> None:
+    """Where one-line notices go (a manifest rebuilt on the fly): the CLI prints them on stderr."""
+    global _notice
+    _notice = callback
+
+
+def natural(name: str) -> list:
+    """Sort key: ``training_2`` before ``training_10`` before ``training_100``."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def locate(given: Optional[Path] = None, start: Optional[Path] = None) -> Path:
+    """The workspace a command works on: ``given`` (``--workspace``) as it is; else the folder
+    it runs in or the nearest one above that holds ``.bughunt/`` (as git looks for ``.git``);
+    else ``./bughunt-workspace`` if it exists; else the current folder if it holds exercise files
+    (a workspace that lost ``.bughunt/``); else ``./bughunt-workspace``."""
+    if given is not None:
+        return given
+    here = Path.cwd() if start is None else start
+    for folder in [here, *here.parents]:
+        if (folder / MANIFEST.parent).is_dir():
+            return Path(os.path.relpath(folder, here)) if start is None else folder
+    default = here / DEFAULT_DIR
+    if not default.is_dir() and exercise_files(here):
+        return Path(".") if start is None else here
+    return Path(DEFAULT_DIR) if start is None else default
+
+
+def exercise_files(folder: Path) -> list[Path]:
+    """The ``*.py`` files of ``folder`` that start with an exercise header, in natural order."""
+    found = []
+    try:
+        candidates = sorted(folder.glob("*.py"), key=lambda p: natural(p.name))
+    except OSError:
+        return []
+    for path in candidates:
+        try:
+            with open(path, encoding="utf-8") as f:
+                first = f.readline()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if first.startswith("# bughunt exercise:"):
+            found.append(path)
+    return found
 
 
 @dataclass(frozen=True)
@@ -50,6 +106,7 @@ class Progress:
     verified: str = ""  # sha256 of the file content the last verdict is about
     fixed: bool = False
     message: str = ""  # the last verdict's symptom
+    symptoms: tuple[str, ...] = ()  # stacked exercise: the symptom of each bug on its own (for hints)
 
 
 def sha256(text: str) -> str:
@@ -103,39 +160,145 @@ class Workspace:
     def __init__(self, root: Path, entries: dict[str, Entry]) -> None:
         self.root = root
         self.entries = entries
+        self._held = threading.local()  # lock depth, per thread (watch verifies in a thread)
 
     @classmethod
     def open(cls, root: Path, *, create: bool = False) -> "Workspace":
+        """The workspace at ``root``. A manifest that is missing (while exercise files are there)
+        or unreadable is rebuilt from the exercise files, with a notice; ``create``: an empty
+        workspace when there is nothing at all."""
+        workspace = cls(root, {})
         manifest = root / MANIFEST
-        if not manifest.exists():
+        if not manifest.exists() and not exercise_files(root):
             if create:
-                return cls(root, {})
+                return workspace
             raise BadInput(f"{root} is not a bughunt workspace (no {MANIFEST}); run `bughunt generate` first")
         try:
+            workspace.entries = workspace._read()
+        except BadInput:
+            for line in workspace.repair():
+                _notice(line)
+        return workspace
+
+    def _read(self) -> dict[str, Entry]:
+        manifest = self.root / MANIFEST
+        try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
-            entries = {e["file"]: Entry(**e) for e in data["exercises"]}
+            return {e["file"]: Entry(**e) for e in data["exercises"]}
+        except FileNotFoundError:
+            raise BadInput(f"{self.root} has no manifest") from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise BadInput(f"{manifest} is unreadable: {exc}") from None
-        return cls(root, entries)
+
+    def reload(self) -> None:
+        """Read the manifest again (another bughunt process may have added exercises)."""
+        with contextlib.suppress(BadInput):
+            self.entries = self._read()
+
+    def repair(self) -> list[str]:
+        """Make the manifest and the progress file readable and complete again: a missing or
+        unreadable manifest is rebuilt from the exercise files (an unreadable one is kept as
+        ``manifest.json.bak``), exercise files the manifest lacks are added, an unreadable
+        progress file is kept aside and started afresh. Returns one line per thing done."""
+        from bughunt.exercise import entry_of  # the exercise module builds entries; it imports this one
+
+        done: list[str] = []
+        with self.locked():
+            manifest = self.root / MANIFEST
+            try:
+                entries = self._read()
+            except BadInput as problem:
+                entries = {}
+                if manifest.exists():
+                    kept = keep_copy(manifest)
+                    done.append(f"{problem}; kept it as {kept.relative_to(self.root)}")
+            found = {}
+            for path in exercise_files(self.root):
+                if path.name in entries:
+                    continue
+                try:
+                    found[path.name] = entry_of(path.name, path.read_text(encoding="utf-8"))
+                except (OSError, UnicodeDecodeError, BadInput) as exc:
+                    done.append(f"{path.name} cannot be rebuilt ({exc}); left as it is")
+            if found:
+                verb = "rebuilt" if not entries else "added to"
+                names = ", ".join(sorted(found, key=natural))
+                done.append(f"{verb} {self.root / MANIFEST} from {len(found)} exercise file"
+                            f"{'' if len(found) == 1 else 's'} ({names})")
+            if found or not manifest.exists() or any("unreadable" in line for line in done):
+                self.entries = {**entries, **found}
+                self.save()
+            else:
+                self.entries = entries
+            try:
+                self.progress()
+            except BadInput as problem:
+                kept = keep_copy(self.root / STATE)
+                os.unlink(self.root / STATE)
+                done.append(f"{problem}; kept it as {kept.relative_to(self.root)} and started afresh")
+        missing = [name for name in sorted(self.entries, key=natural) if not (self.root / name).exists()]
+        if missing:
+            done.append(f"missing: {', '.join(missing)} (`bughunt reset FILE` writes one again)")
+        return done
 
     @classmethod
-    def of_file(cls, path: Path) -> tuple["Workspace", Entry]:
-        """The workspace an exercise file belongs to, and its entry."""
+    def of_file(cls, path: Path, *, missing_ok: bool = False,
+                workspace: Optional[Path] = None) -> tuple["Workspace", Entry]:
+        """The workspace an exercise file belongs to, and its entry. A bare file name that is not
+        in the current folder is looked up in the workspace (``locate``); with ``missing_ok`` the
+        file itself may be gone as long as the workspace knows it (reset writes it again)."""
+        if not path.exists() and path.parent == Path(".") and not (path.parent / MANIFEST.parent).is_dir():
+            found = _known(locate(workspace), path.name)  # `bughunt verify training_01.py` from above it
+            if found is not None and (missing_ok or found[0].path(found[1]).exists()):
+                return found
         if not path.exists():
-            raise BadInput(f"{path}: no such file")
-        if not path.is_file():
+            if not missing_ok or not (path.parent / MANIFEST.parent).is_dir():
+                raise BadInput(f"{path}: no such file")
+        elif not path.is_file():
             raise BadInput(f"{path} is not a file")
-        workspace = cls.open(path.resolve().parent)
-        entry = workspace.entries.get(path.name)
+        workspace_ = cls.open(path.parent)
+        entry = workspace_.entries.get(path.name)
         if entry is None:
-            raise BadInput(f"{path} is not an exercise of the workspace {workspace.root}")
-        return workspace, entry
+            if not path.exists():
+                raise BadInput(f"{path}: no such file")
+            raise BadInput(f"{path} is not an exercise of the workspace {workspace_.root.resolve()}")
+        return workspace_, entry
 
     def targets(self) -> list["Target"]:
-        """Every exercise of the workspace, by file name; an empty workspace is an error."""
+        """Every exercise of the workspace, in natural order; an empty workspace is an error."""
         if not self.entries:
             raise BadInput(f"{self.root} has no exercises; run `bughunt generate` first")
-        return [Target(self, e) for e in sorted(self.entries.values(), key=lambda e: e.file)]
+        return [Target(self, e) for e in sorted(self.entries.values(), key=lambda e: natural(e.file))]
+
+    def check_writable(self) -> None:
+        """One line naming the folder when exercises cannot be written there (before any work)."""
+        try:
+            (self.root / MANIFEST.parent).mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".probe.", dir=self.root)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise BadInput(f"cannot write exercises to {self.root}: {exc.strerror or exc}") from None
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the workspace lock (re-entrant within one thread); other processes and threads wait."""
+        depth = getattr(self._held, "depth", 0)
+        if depth:
+            self._held.depth += 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
+        (self.root / LOCK).parent.mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOCK, "a+") as lock:
+            _lock(lock)
+            self._held.depth = 1
+            try:
+                yield
+            finally:
+                self._held.depth = 0
 
     def path(self, entry: Entry) -> Path:
         return self.root / entry.file
@@ -155,10 +318,21 @@ class Workspace:
                 if content is None:
                     continue
                 now = _read_bytes(path)
-                if (path == manifest and now != content) or now is None:  # learners edit exercises, not these
+                if (path == manifest and now != content and not self._only_added(content, now)) or now is None:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     write_atomic(path, content.decode("utf-8"), overwrite=True)
                     restored.append(str(path.relative_to(self.root)))
+
+    @staticmethod
+    def _only_added(before: bytes, now: Optional[bytes]) -> bool:
+        """The manifest ``now`` keeps every entry of ``before`` as it was: another bughunt process
+        (a ``generate`` meanwhile) added exercises, and that is no tampering."""
+        try:
+            old = json.loads(before)["exercises"]
+            new = json.loads(now or b"")["exercises"]
+            return all(e in new for e in old) and all(Entry(**e) for e in new)
+        except (ValueError, KeyError, TypeError):
+            return False
 
     # --- progress ------------------------------------------------------------------------
 
@@ -168,7 +342,8 @@ class Workspace:
             return {}
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return {name: Progress(**fields) for name, fields in data["exercises"].items()}
+            return {name: Progress(**{**fields, "symptoms": tuple(fields.get("symptoms", ()))})
+                    for name, fields in data["exercises"].items()}
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise BadInput(f"{path} is unreadable: {exc}") from None
 
@@ -176,12 +351,11 @@ class Workspace:
     def updating_progress(self) -> Iterator[dict[str, Progress]]:
         """Read, change and atomically rewrite the progress, holding the workspace lock so that
         two bughunt processes never lose each other's updates."""
-        (self.root / LOCK).parent.mkdir(parents=True, exist_ok=True)
-        with open(self.root / LOCK, "a+") as lock:
-            _lock(lock)
+        with self.locked():
             progress = self.progress()
             yield progress
-            data = {"format": FORMAT, "exercises": {k: asdict(v) for k, v in sorted(progress.items())}}
+            data = {"format": FORMAT, "exercises": {k: asdict(v) for k, v in sorted(progress.items(),
+                                                                                   key=lambda kv: natural(kv[0]))}}
             write_atomic(self.root / STATE, json.dumps(data, indent=2) + "\n", overwrite=True)
 
     def record(self, entry: Entry, **changes: object) -> Progress:
@@ -210,19 +384,33 @@ class Workspace:
         return keep_copy(path)
 
     def add(self, entry: Entry, text: str, *, overwrite: bool = False) -> Path:
-        """Write an exercise file (over an existing one only if told), then record it."""
-        target = self.root / entry.file
-        write_atomic(target, text, overwrite=overwrite)
-        self.entries[entry.file] = entry
-        self.save()
-        if overwrite:
-            with self.updating_progress() as progress:
-                progress.pop(entry.file, None)
+        """Write an exercise file (over an existing one only if told), then record it: a
+        read-modify-write of the manifest under the lock."""
+        with self.locked():
+            self.reload()
+            target = self.root / entry.file
+            write_atomic(target, text, overwrite=overwrite)
+            self.entries[entry.file] = entry
+            self.save()
+            if overwrite:
+                with self.updating_progress() as progress:
+                    progress.pop(entry.file, None)
         return target
 
+    def add_new(self, topic: str, make: Callable[[str], tuple[Entry, str]]) -> Path:
+        """Add an exercise under the next free ``<topic>_NN.py``, the name chosen under the lock so
+        that two ``generate`` runs at once never pick the same one; ``make(name)`` gives the entry
+        and text for a name."""
+        with self.locked():
+            self.reload()
+            entry, text = make(self.free_name(topic))
+            return self.add(entry, text)
+
     def save(self) -> None:
-        data = {"format": FORMAT, "exercises": [asdict(e) for e in sorted(self.entries.values(), key=lambda e: e.file)]}
-        write_atomic(self.root / MANIFEST, json.dumps(data, indent=2) + "\n", overwrite=True)
+        with self.locked():
+            data = {"format": FORMAT,
+                    "exercises": [asdict(e) for e in sorted(self.entries.values(), key=lambda e: natural(e.file))]}
+            write_atomic(self.root / MANIFEST, json.dumps(data, indent=2) + "\n", overwrite=True)
 
     def free_name(self, topic: str) -> str:
         """The next ``<topic>_NN.py`` that is neither recorded nor present on disk."""
@@ -230,6 +418,18 @@ class Workspace:
         while (name := f"{topic}_{n:02d}.py") in self.entries or (self.root / name).exists():
             n += 1
         return name
+
+
+def _known(root: Path, name: str) -> Optional[tuple[Workspace, Entry]]:
+    """The workspace at ``root`` and its entry ``name``, if both exist."""
+    if not (root / MANIFEST.parent).is_dir():
+        return None
+    try:
+        workspace = Workspace.open(root)
+    except BadInput:
+        return None
+    entry = workspace.entries.get(name)
+    return (workspace, entry) if entry else None
 
 
 def _read_bytes(path: Path) -> bytes | None:
@@ -259,8 +459,8 @@ class Target:
         return self.workspace.path(self.entry)
 
     @classmethod
-    def of_file(cls, path: Path) -> "Target":
-        return cls(*Workspace.of_file(path))
+    def of_file(cls, path: Path, *, missing_ok: bool = False, workspace: Optional[Path] = None) -> "Target":
+        return cls(*Workspace.of_file(path, missing_ok=missing_ok, workspace=workspace))
 
     def progress(self) -> Progress:
         return self.workspace.progress().get(self.entry.file, Progress())
@@ -269,8 +469,17 @@ class Target:
         return self.workspace.record(self.entry, **changes)
 
 
-def targets(paths: tuple[Path, ...], workspace_dir: Path) -> list[Target]:
-    """The exercises named on the command line, or every exercise of the workspace."""
-    if paths:
-        return [Target.of_file(path) for path in paths]
-    return Workspace.open(workspace_dir).targets()
+def targets(paths: tuple[Path, ...], workspace_dir: Optional[Path] = None) -> list[Target]:
+    """The exercises named on the command line (a folder: every exercise in it), or every
+    exercise of the workspace (``locate``)."""
+    if not paths:
+        return Workspace.open(locate(workspace_dir)).targets()
+    found: list[Target] = []
+    for path in paths:
+        if path.is_dir():
+            inner = path / DEFAULT_DIR
+            root = inner if not (path / MANIFEST.parent).is_dir() and (inner / MANIFEST.parent).is_dir() else path
+            found += Workspace.open(root).targets()
+        else:
+            found.append(Target.of_file(path, workspace=workspace_dir))
+    return found

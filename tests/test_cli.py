@@ -173,3 +173,24 @@ def test_selfcheck_for_one_topic(bughunt):
     data = json.loads(result.output)
     assert data["programs"] == len(programs_of("data")) and data["killed"] == data["mutants"] > 0
     assert data["survivors"] == [] and data["false_alarms"] == []
+
+
+def test_a_syntax_error_is_labelled_as_one(bughunt, tmp_path):
+    from bughunt import ui
+
+    assert ui.verdict_label(False, "syntax error at line 3 column 1: x", unusable=True) == "syntax error"
+    assert ui.verdict_label(False, "with a=1: boom") == "bug"
+    line = ui.verdict_line("training_01.py", 14, False, "syntax error at line 3 column 1: x", True).plain
+    assert line == "training_01.py  syntax error  at line 3 column 1: x"
+
+
+@pytest.mark.parametrize("args, start", [
+    (["generate", "--nn", "3"], "error: no such option '--nn'"),
+    (["generate", "--n", "abc", "--topic", "data"], "error: invalid value for '--n'"),
+    (["nope"], "error: no such command 'nope'"),
+    (["verify", "--timeout", "0"], "error: invalid value for '--timeout'"),
+])
+def test_usage_errors_look_like_bughunts_own(bughunt, args, start):
+    result = bughunt(*args)
+    assert result.exit_code == 2 and result.output.startswith(start), result.output
+    assert result.output.count("\n") == 1 and "see `bughunt" in result.output and "Usage:" not in result.output

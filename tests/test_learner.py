@@ -17,7 +17,8 @@ from bughunt.cli import main
 from bughunt.exercise import exercise_of
 from bughunt.workspace import MANIFEST, STATE, Workspace, sha256
 
-from conftest import apply_patch, edit
+from conftest import apply_patch, edit, make_exercise
+from hostile_cases import BASE
 
 
 def generate(bughunt, root: Path, *args: str) -> list[Path]:
@@ -182,17 +183,208 @@ def test_sigkill_during_generate_and_verify_loses_nothing(bughunt, tmp_path):
 
 def test_watch_sees_a_save_made_while_it_was_busy(tmp_path):
     """The first verification takes seconds; a save during it must not wait for another save."""
-    import threading
-
-    from bughunt.watch import _changes
+    from bughunt.watch import Changes
 
     exercise = tmp_path / "a.py"
     exercise.write_text("x = 1\n")
-    changes = _changes(tmp_path, {"a.py"}, poll=False, interval=0.5)
-    assert next(changes) == set()  # watching starts; now bughunt is busy verifying ...
+    changes = Changes(tmp_path, {"a.py"}, poll=False, interval=0.5)  # watching starts; bughunt is busy ...
     exercise.write_text("x = 2\n")  # ... and the learner saves
-    seen: list[set[str]] = []
-    waiter = threading.Thread(target=lambda: seen.append(next(changes)), daemon=True)
-    waiter.start()
-    waiter.join(10)
-    assert seen == [{"a.py"}]
+    assert changes.wait(10) == {"a.py"}
+    assert changes.wait(0.3) == set()
+    changes.note("a.py")
+    changes.close()
+
+
+HANG = "\n\ndef main(*args, **kwargs):  # my attempt: it hangs\n    while True:\n        pass\n"
+
+
+def test_a_cancelled_check_stops_at_once_and_records_nothing(tmp_path):
+    """Cancel kills the candidate's workers: a check of a hanging save ends in about a second,
+    not at the timeout, and leaves no verdict behind."""
+    import threading
+
+    from bughunt.grading import Cancel, Cancelled, verifier, verify_target
+    from bughunt.workspace import Target
+
+    path = make_exercise(tmp_path, *BASE)
+    path.write_text(path.read_text() + HANG)
+    target = Target.of_file(path)
+    cancel = Cancel()
+    with verifier(120) as session:
+        threading.Timer(3, cancel).start()
+        start = time.monotonic()
+        with pytest.raises(Cancelled):
+            verify_target(session, target, cancel)
+        assert time.monotonic() - start < 20
+    assert target.progress().verified == ""
+
+
+def _watcher(root: Path, emitted: list):
+    from bughunt.watch import Watcher
+
+    workspace = Workspace.open(root)
+    return Watcher(workspace, workspace.targets(), session=None, emit=emitted.append)
+
+
+def test_watch_keys_list_reset_next_quit(tmp_path):
+    """The key dispatcher, driven directly: l lists, r restores (keeping the edit), n moves on,
+    q stops; h during a check waits for its verdict."""
+    from bughunt.watch import Focus, Listed, Restored, Waiting
+
+    second = make_exercise(tmp_path, *BASE)  # training_01.py
+    first = make_exercise(tmp_path, "intermediate/train_val", "missing-eval-dropout", "eval() removed")
+    emitted: list = []
+    loop = _watcher(tmp_path, emitted)
+    assert loop.begin() and loop.current.path == first and isinstance(emitted[-1], Focus)
+    assert loop.press("l") and [r.path.name for r in emitted[-1].rows] == [first.name, second.name]
+    assert isinstance(emitted[-1], Listed)
+    original = first.read_text()
+    first.write_text(original + "# my attempt\n")
+    assert loop.press("r") and isinstance(emitted[-1], Restored)
+    assert first.read_text() == original and "# my attempt" in emitted[-1].backup.read_text()
+    assert loop.pending[0] == loop.current  # checked again right away
+    assert loop.press("n") and isinstance(emitted[-1], Focus) and emitted[-1].target.path.name == second.name
+    assert loop.pending[0].path.name == second.name
+    loop.running = type("Busy", (), {"target": loop.current, "cancel": lambda self: None})()
+    assert loop.press("h") and isinstance(emitted[-1], Waiting) and loop.deferred == "h"
+    loop.running = None
+    assert loop.press("x") and loop.press("q") is False
+
+
+def test_a_newer_save_cancels_a_hanging_check(bughunt, tmp_path):
+    """A save that hangs does not hold up the next one: the new save cancels its check."""
+    path = make_exercise(tmp_path, *BASE)
+    original = path.read_text()
+    apply_patch(bughunt("reveal", path, "--yes").output, path)
+    fixed = path.read_text()
+    path.write_text(original)
+    watcher = subprocess.Popen([sys.executable, "-m", "bughunt", "watch", "--workspace", str(tmp_path), "--poll",
+                                "--timeout", "300"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        _read_until(watcher, f"{path.name}  bug")
+        path.write_text(original + HANG)
+        _read_until(watcher, f"checking {path.name}")
+        time.sleep(2)  # it hangs now, and would for 300 s
+        path.write_text(fixed)
+        start = time.monotonic()
+        seen = _read_until(watcher, f"{path.name}  fixed", timeout=120)
+        assert time.monotonic() - start < 120 and "again: a newer save came" in seen, seen
+    finally:
+        watcher.kill()
+        watcher.wait()
+
+
+def test_watch_keys_on_a_terminal(tmp_path):
+    """On a terminal (a pty here) watch reads single keys without Enter and shows them under the verdict."""
+    import pty
+    import select as select_
+
+    path = make_exercise(tmp_path, *BASE)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: bughunt watch with the pty as its terminal
+        os.execv(sys.executable, [sys.executable, "-m", "bughunt", "watch", "--workspace", str(tmp_path), "--poll"])
+    seen = ""
+
+    def until(needle: str, timeout: float = 120) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while needle not in seen:
+            assert time.monotonic() < deadline, seen
+            if select_.select([fd], [], [], 1)[0]:
+                try:
+                    seen += os.read(fd, 4096).decode("utf-8", "replace")
+                except OSError:  # the child is gone
+                    break
+        assert needle in seen, seen
+
+    try:
+        until("q quit")
+        assert "h hint  l list  r reset  n next  q quit" in seen
+        os.write(fd, b"l")
+        until("last verdict")
+        os.write(fd, b"q")
+        until("stopped watching")
+        _, code = os.waitpid(pid, 0)
+        assert os.WEXITSTATUS(code) == 0
+        assert path.name in seen
+    finally:
+        with_suppressed = (ProcessLookupError, ChildProcessError)
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except with_suppressed:
+            pass
+        os.close(fd)
+
+
+def _exercise(program_id: str, bugs: int = 1, **wanted: str):
+    from bughunt.clean_programs import get_program
+    from bughunt.exercise import Exercise
+
+    program = get_program(program_id)
+    for seed in range(2000):
+        exercise = Exercise(program, seed, bugs)
+        if len(exercise.chosen) == bugs and all(any(getattr(m, k) == v for m in exercise.chosen)
+                                                for k, v in wanted.items()):
+            return exercise
+    raise AssertionError(wanted)
+
+
+def test_hint_2_names_the_kind_of_thing_that_is_wrong():
+    from bughunt.learner import _ladder
+
+    model = _ladder("boom", _exercise("training/classification_loop", bug="device-mismatch", form="model not moved"), [])
+    labels = _ladder("boom", _exercise("training/classification_loop", bug="device-mismatch", form="labels not moved"),
+                     [])
+    assert "model" in model[1][1] and "each tensor" not in model[1][1]
+    assert "labels" in labels[1][1] and model[1][1] != labels[1][1]
+
+
+def test_multi_bug_hints_pair_each_tip_with_its_symptom():
+    from bughunt.bug_catalog import get_class
+    from bughunt.learner import _ladder
+
+    exercise = _exercise("training/classification_loop", bugs=2)
+    first, second = (get_class(m.bug) for m in exercise.chosen)
+    what, where, _ = _ladder("now: boom", exercise, ["with a=1: symptom one", "with a=2: symptom two"])
+    assert what[1].splitlines() == ["now: boom", "bug 1 on its own: with a=1: symptom one", f"  Tip: {first.hints[0]}",
+                                    "bug 2 on its own: with a=2: symptom two", f"  Tip: {second.hints[0]}"]
+    lines = where[1].splitlines()
+    assert lines[0] == "bug 1 on its own: with a=1: symptom one" and lines[1].startswith("  It is in ")
+    assert lines[2] == "bug 2 on its own: with a=2: symptom two"
+
+
+def test_multi_bug_hint_names_each_bugs_own_symptom(bughunt, tmp_path):
+    [path] = generate(bughunt, tmp_path, "--topic", "training", "--n", "1", "--bugs", "2", "--seed", "4")
+    data = json.loads(bughunt("hint", path, "--json").output)
+    text = data["hints"][0]["text"]
+    assert "bug 1 on its own: with " in text and "bug 2 on its own: with " in text, text
+    again = json.loads(bughunt("hint", path, "--json").output)["hints"][0]  # remembered: no new verification
+    assert again["step"] == 2 and "bug 2 on its own: with " in again["text"]
+
+
+def test_the_remaining_count_is_always_shown(tmp_path):
+    """A stacked exercise whose file behaves like no partly fixed version: every bug may remain."""
+    from bughunt.detector.runner import Verdict
+    from bughunt.grading import verify_target
+    from bughunt.workspace import Entry, Target
+
+    exercise = _exercise("training/classification_loop", bugs=2)
+    workspace = Workspace.open(tmp_path, create=True)
+    text = exercise.text("training_01.py")
+    workspace.add(Entry("training_01.py", exercise.program.id, exercise.seed, sha256(text), bugs=2), text)
+
+    class Session:
+        def __init__(self, verdict: Verdict) -> None:
+            self.verdict = verdict
+
+        def verify(self, *args, **kwargs) -> Verdict:
+            return self.verdict
+
+    target = workspace.targets()[0]
+    assert verify_target(Session(Verdict(False, "boom")), target).message == "2 of 2 bugs may remain; boom"
+    assert verify_target(Session(Verdict(False, "boom", remaining=1)), target).message == "1 of 2 bugs remain; boom"
+    syntax = Verdict(False, "syntax error at line 3 column 1: x", unusable=True)
+    assert verify_target(Session(syntax), target).message == syntax.message  # no count before a syntax error
+    assert isinstance(target, Target)

@@ -29,6 +29,14 @@ class BugClass:
     mutate: Mutator
     detect: Check  # the property this class breaks; verify runs every class's detector
     canonical: bool = False  # one of the guide's ten canonical bugs (`bughunt catalog --canonical`)
+    # (form prefix, hint): where one class's forms differ in the kind of thing that is wrong (the
+    # model, the labels, a new tensor), the second hint of a mutant whose form starts with the
+    # prefix names that kind; the first match wins, ``hints[1]`` serves the rest.
+    where_hints: tuple[tuple[str, str], ...] = ()
+
+    def where_hint(self, form: str) -> str:
+        """The second hint for a mutant of this class in ``form``."""
+        return next((hint for prefix, hint in self.where_hints if form.startswith(prefix)), self.hints[1])
 
 
 @cache

@@ -124,6 +124,15 @@ BUG = BugClass(
         "Print .device of every tensor that goes into the failing line.",
         "Follow each tensor back to where it was created or loaded: was it ever moved, and was the moved copy kept?",
     ),
+    where_hints=(
+        ("model", "Look at the model itself, not the batches: where are its parameters moved to the device, "
+                  "if anywhere?"),
+        ("labels", "Follow the labels from the loader to the loss: were they moved along with the inputs, "
+                   "and was the moved copy kept?"),
+        ("batch", "Follow the batch from the loader to the model: was it moved, and was the moved copy kept?"),
+        ("tensor created", "Look at the tensors this code creates itself (torch.zeros, torch.arange, ...): on "
+                           "which device does each one start?"),
+    ),
     mutate=mutate,
     detect=checks.same_results,
     canonical=True,

@@ -17,6 +17,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
@@ -35,6 +36,42 @@ Config = dict[str, Any]
 
 class RunFailure(Exception):
     """A worker did not answer: timed out, exited, or was killed. str() is the symptom."""
+
+
+class Cancelled(Exception):
+    """A verification stopped by its ``Cancel`` (watch: a newer save arrived): there is no verdict."""
+
+
+class Cancel:
+    """Stops a verification from another thread: calling it kills the candidate's workers at once
+    (a run in progress ends), and the verification raises ``Cancelled`` at its next step."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._runners: list["Runner"] = []
+
+    def __call__(self) -> None:
+        with self._lock:
+            self._event.set()
+            runners = list(self._runners)
+        for runner in runners:
+            runner.kill()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def follow(self, runner: "Runner") -> None:
+        with self._lock:
+            self._runners.append(runner)
+            if not self._event.is_set():
+                return
+        runner.kill()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
 
 
 @dataclass(frozen=True)
@@ -194,6 +231,15 @@ class Runner:
             self._cache[self._pending.pop(0)] = observed
         return self._cache[key]
 
+    def kill(self) -> None:
+        """Kill the worker now, from any thread; what waits for it sees it gone, close() tidies up."""
+        worker = self._worker
+        if worker is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+                os.killpg(worker.process.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                worker.process.kill()
+
     def close(self) -> None:
         if self._worker is not None:
             self._worker.close(graceful=not self._pending)  # a worker still busy is stopped at once
@@ -311,11 +357,13 @@ class Session:
             reference.submit(config)
 
     def verify(self, program: Program, reference_source: str, candidate_source: str, filename: str,
-               *, shrink: bool = True, partials: Sequence[tuple[int, str]] = ()) -> Verdict:
+               *, shrink: bool = True, partials: Sequence[tuple[int, str]] = (),
+               cancel: Optional[Cancel] = None) -> Verdict:
         """Compare the candidate with the reference. ``partials`` are (bugs left, source) versions
         of the exercise with only some bugs fixed: when the candidate fails, the most bugs of a
         version it behaves like is the verdict's ``remaining`` (a bug that crashes hides the
-        others, so the count errs on the side of more)."""
+        others, so the count errs on the side of more). ``cancel`` may stop it from another thread
+        (then it raises ``Cancelled``)."""
         try:
             compile(candidate_source, filename, "exec")
         except SyntaxError as exc:
@@ -326,18 +374,27 @@ class Session:
 
         candidate = Runner(candidate_source, filename, self.timeout)
         twin = Runner(candidate_source, filename, self.timeout, observed=False)
+        stop = cancel.check if cancel is not None else (lambda: None)
+        if cancel is not None:
+            cancel.follow(candidate)
+            cancel.follow(twin)
         try:
             try:
                 load_error = candidate.load_error
             except RunFailure as failure:
+                stop()
                 return Verdict(False, f"while loading, {failure}")
+            stop()
             if load_error:
                 return Verdict(False, f"while loading, {describe_error(load_error)}")
-            mismatch = self._compare(program, reference_source, candidate, shrink, twin=twin)
+            mismatch = self._compare(program, reference_source, candidate, shrink, twin=twin, stop=stop)
+            stop()
             if mismatch is None:
                 return Verdict(True)
             remaining = next((left for left, source in sorted(partials, reverse=True)
-                              if self._compare(program, source, candidate, shrink=False, partial=True) is None), None)
+                              if self._compare(program, source, candidate, shrink=False, partial=True,
+                                               stop=stop) is None), None)
+            stop()
         finally:
             candidate.close()
             twin.close()
@@ -345,7 +402,8 @@ class Session:
         return Verdict(False, where + mismatch.symptom, mismatch.config, remaining=remaining)
 
     def _compare(self, program: Program, reference_source: str, candidate: Runner,
-                 shrink: bool, partial: bool = False, twin: Optional[Runner] = None) -> Optional[_Mismatch]:
+                 shrink: bool, partial: bool = False, twin: Optional[Runner] = None,
+                 stop: Callable[[], None] = lambda: None) -> Optional[_Mismatch]:
         """Search for a configuration where the candidate differs from the reference. A
         ``partial`` reference is a partly fixed exercise: its worker is not kept for later
         candidates, and it may raise (the candidate then matches it when it raises the same
@@ -354,7 +412,7 @@ class Session:
         reference = self._reference(program, reference_source, keep=not partial)
         tried: list[Config] = []
         try:
-            mismatch = self._search(program, reference, candidate, shrink, partial, twin, tried)
+            mismatch = self._search(program, reference, candidate, shrink, partial, twin, tried, stop)
             if mismatch is None and twin is not None:
                 mismatch = _unobserved_differs(candidate, twin, tried)
             return mismatch
@@ -363,10 +421,12 @@ class Session:
                 reference.close()
 
     def _search(self, program: Program, reference: Runner, candidate: Runner, shrink: bool,
-                partial: bool, twin: Optional[Runner] = None, tried: Optional[list[Config]] = None) -> Optional[_Mismatch]:
+                partial: bool, twin: Optional[Runner] = None, tried: Optional[list[Config]] = None,
+                stop: Callable[[], None] = lambda: None) -> Optional[_Mismatch]:
         checks = (_like_buggy(self.checks),) if partial else self.checks
 
         def run(config: Config) -> tuple[Obs, Obs]:
+            stop()  # cancelled: Cancelled leaves the search (Hypothesis re-raises it)
             reference.submit(config)
             candidate.submit(config)
             if twin is not None and tried is not None:  # runs meanwhile, on the other core
@@ -380,7 +440,11 @@ class Session:
                 raise InternalError(f"reference {program.id} {failure}") from None
             if ref["error"] and not partial:
                 raise InternalError(f"reference {program.id} fails with {describe_config(config)}: {ref['error']}")
-            return ref, candidate.collect(config)
+            try:
+                return ref, candidate.collect(config)
+            except RunFailure:
+                stop()  # killed by a cancel, not by its own doing
+                raise
 
         return search(program, run, checks, shrink=shrink)
 
