@@ -22,8 +22,6 @@ from bughunt.clean_programs import Program, get_program
 from bughunt.errors import BadInput
 from bughunt.mutator import Mutant, Tree, apply, mutants_of, overlap
 from bughunt.camouflage import camouflage, normalised
-from bughunt.workspace import Entry
-from bughunt.workspace import sha256 as _sha256
 
 # The first line names the program and the seed (never the bugs): enough for `bughunt repair` to
 # rebuild a lost manifest entry (``identify``). The rest is advice to the learner.
@@ -124,10 +122,6 @@ class Exercise:
                                             f"a/{file}", f"b/{file}"))
 
 
-def exercise_of(entry: Entry) -> Exercise:
-    return Exercise(get_program(entry.program), entry.seed, entry.bugs, entry.plain)
-
-
 _IDENTITY = re.compile(r"^# bughunt exercise: .*\((?P<program>[\w/.-]+), seed (?P<seed>\d+)"
                        r"(?:, (?P<bugs>\d+) bugs)?(?P<plain>, plain)?\)\s*$")
 
@@ -140,11 +134,3 @@ def identify(text: str) -> Exercise:
         raise BadInput("its first line no longer names the program and seed")
     bugs = int(found["bugs"] or 1)
     return Exercise(get_program(found["program"]), int(found["seed"]), bugs, bool(found["plain"]))
-
-
-def entry_of(file: str, text: str) -> Entry:
-    """The manifest entry of an exercise file, rebuilt from its header."""
-    exercise = identify(text)
-    generated = exercise.text(file)
-    return Entry(file, exercise.program.id, exercise.seed, _sha256(generated), bugs=exercise.bugs,
-                 fingerprint=exercise.fingerprint(), plain=exercise.plain)

@@ -16,8 +16,8 @@ from typing import Callable, Optional
 
 from bughunt.bug_catalog import all_checks
 from bughunt.detector.runner import Cancel, Cancelled, Session, Verdict, prestart
-from bughunt.exercise import Exercise, exercise_of
-from bughunt.workspace import Target, sha256, targets
+from bughunt.exercise import Exercise
+from bughunt.workspace import Target, exercise_of, sha256, targets
 
 DEFAULT_TIMEOUT = 60.0  # seconds for one run of main(); the slowest clean program needs < 1 s
 

@@ -18,9 +18,10 @@ from typing import Iterator, Optional
 
 from bughunt.bug_catalog import BugClass, get_class
 from bughunt.clean_programs import get_program
-from bughunt.exercise import Exercise, exercise_of
+from bughunt.exercise import Exercise
 from bughunt.grading import Session, verifier, verify_target
-from bughunt.workspace import Progress, Target, Workspace, digest, keep_copy, natural, sha256, write_atomic
+from bughunt.workspace import (Progress, Target, Workspace, digest, exercise_of, keep_copy, natural, sha256,
+                               write_atomic)
 
 HINT_STEPS = 3
 

@@ -26,10 +26,13 @@ import tempfile
 import threading
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 from bughunt import __version__
 from bughunt.errors import BadInput
+
+if TYPE_CHECKING:
+    from bughunt.exercise import Exercise
 
 DEFAULT_DIR = "bughunt-workspace"
 MANIFEST = Path(".bughunt") / "manifest.json"
@@ -200,8 +203,6 @@ class Workspace:
         unreadable manifest is rebuilt from the exercise files (an unreadable one is kept as
         ``manifest.json.bak``), exercise files the manifest lacks are added, an unreadable
         progress file is kept aside and started afresh. Returns one line per thing done."""
-        from bughunt.exercise import entry_of  # the exercise module builds entries; it imports this one
-
         done: list[str] = []
         with self.locked():
             manifest = self.root / MANIFEST
@@ -483,3 +484,21 @@ def targets(paths: tuple[Path, ...], workspace_dir: Optional[Path] = None) -> li
         else:
             found.append(Target.of_file(path, workspace=workspace_dir))
     return found
+
+
+def exercise_of(entry: Entry) -> "Exercise":
+    """The exercise a manifest entry records (its program, seed, bugs, camouflage)."""
+    from bughunt.clean_programs import get_program
+    from bughunt.exercise import Exercise  # here, not above: the CLI imports this module on every command
+
+    return Exercise(get_program(entry.program), entry.seed, entry.bugs, entry.plain)
+
+
+def entry_of(file: str, text: str) -> Entry:
+    """The manifest entry of an exercise file, rebuilt from its header."""
+    from bughunt.exercise import identify
+
+    exercise = identify(text)
+    generated = exercise.text(file)
+    return Entry(file, exercise.program.id, exercise.seed, sha256(generated), bugs=exercise.bugs,
+                 fingerprint=exercise.fingerprint(), plain=exercise.plain)

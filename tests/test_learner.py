@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bughunt.cli import main
-from bughunt.exercise import exercise_of
+from bughunt.workspace import exercise_of
 from bughunt.workspace import MANIFEST, STATE, Workspace, sha256
 
 from conftest import apply_patch, edit, make_exercise

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bughunt.exercise import Exercise, entry_of, identify
+from bughunt.exercise import Exercise, identify
+from bughunt.workspace import entry_of
 from bughunt.clean_programs import get_program
 from bughunt.workspace import MANIFEST, STATE, Entry, Workspace, locate, natural, sha256
 
