@@ -125,6 +125,6 @@ BUG = BugClass(
         "Follow each tensor back to where it was created or loaded: was it ever moved, and was the moved copy kept?",
     ),
     mutate=mutate,
-    detect=checks.same_results,
+    detect=checks.placement,
     canonical=True,
 )
