@@ -14,6 +14,7 @@ import re
 
 import pytest
 from conftest import edit, make_exercise
+from test_checks import obs, step, tensor
 
 from bughunt.detector import checks
 
@@ -306,19 +307,3 @@ def test_the_rule_itself_notices_a_false_name():
     assert untrue_claims("with seed=0: no optimizer updates 3.weight", observed) == ["no parameter 3.weight"]
     assert untrue_claims("with seed=0: parameter 2.weight (the reference's 3.weight) differs", observed) == []
     assert untrue_claims("the model's parameters stay on the CPU during train()", observed) == ["nothing on the CPU"]
-
-
-# --- hand-made observations ----------------------------------------------------------------
-
-
-def tensor(shape, values, dtype="torch.float32"):
-    return {"__tensor__": True, "shape": shape, "dtype": dtype, "values": values}
-
-
-def obs(**fields):
-    base = {"error": None, "result": None, "steps": [], "modes": [], "targets": [], "params": {}}
-    return {**base, **fields}
-
-
-def step(lr=0.1, grad=1.0, missing=(), phase="train"):
-    return {"phase": phase, "lr": [lr], "grad": grad, "missing": list(missing)}
