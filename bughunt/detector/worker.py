@@ -381,7 +381,8 @@ class Recorder:
                 for i, value in enumerate(args):
                     if isinstance(value, Tensor):
                         graph = graph or (grad and value.requires_grad)
-                        if not (loss and i == 0):  # a loss's first input is the model's output
+                        # a loss's first input is the model's output; a 0-d CPU scalar goes with any device
+                        if not (loss and i == 0) and value.dim() > 0:
                             self.placement.add((phase, "targets" if loss else "inputs", device_of(value)))
             if graph:
                 self.graphs.add(phase)
