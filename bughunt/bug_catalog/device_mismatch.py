@@ -134,6 +134,6 @@ BUG = BugClass(
                            "which device does each one start?"),
     ),
     mutate=mutate,
-    detect=checks.same_results,
+    detect=checks.placement,
     canonical=True,
 )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import libcst as cst
 import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
+from bughunt.detector import checks
 from bughunt.detector.checks import Obs, Place, placed
 from bughunt.mutator import Edit, Tree, dotted, expr
 from bughunt.mutator.freezing import unfreezes
@@ -62,25 +63,37 @@ def mutate(tree: Tree) -> Iterator[Edit]:
             yield Edit(build.statement, *moved(tree, build.statement, toggle.statement, replacement=early), "built from the trainable parameters before the unfreeze")
 
 
-def _optimized(obs: Obs) -> set[str]:
-    """Names of the parameters some optimizer holds (``1:backbone.fc.weight`` -> ``backbone.fc.weight``)."""
-    names = set()
-    for key in obs["params"]:
+def _optimized(obs: Obs) -> dict[str, Any]:
+    """The parameters some optimizer holds, each once (``1:backbone.fc.weight`` -> ``backbone.fc.weight``)."""
+    found: dict[str, Any] = {}
+    for key, tensor in obs["params"].items():
         index, _, name = key.partition(":")
         name = name if index.isdigit() and name else key
         if not name.startswith("#"):  # a parameter no module call named
-            names.add(name)
-    return names
+            found.setdefault(name, tensor)
+    return found
 
 
 @placed(Place.OPTIMIZED + 1)
 def optimized_parameters(ref: Obs, cand: Obs) -> Optional[str]:
-    """Every parameter that an optimizer of the reference updates is held by some optimizer."""
-    missing = sorted(_optimized(ref) - _optimized(cand))
-    if not missing:
+    """Every parameter that an optimizer of the reference updates is held by some optimizer. The
+    parameters are matched by what they are (``checks.pair``), so the same modules registered
+    under other names pass; the message names the candidate's own parameters that no optimizer holds."""
+    theirs, mine = _optimized(ref), _optimized(cand)
+    _pairs, lost, _extra = checks.pair(theirs, mine)
+    if not lost:
         return None
-    more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
-    return f"no optimizer updates {missing[0]}{more}"
+    idle = cand.get("unoptimized", {})
+    kinds = {_kind(theirs[name]) for name in lost}
+    named = [name for name, tensor in idle.items() if _kind(tensor) in kinds] or list(idle)
+    if named:
+        more = f" and {len(named) - 1} more" if len(named) > 1 else ""
+        return f"no optimizer updates {named[0]}{more}"
+    return f"the optimizers update {len(mine)} parameter tensors; the reference's update {len(theirs)}"
+
+
+def _kind(tensor: Any) -> tuple:
+    return (tensor.get("role"), tuple(tensor.get("shape") or ())) if isinstance(tensor, dict) else (None, ())
 
 
 BUG = BugClass(

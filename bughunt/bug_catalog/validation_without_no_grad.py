@@ -19,12 +19,18 @@ _NO_GRAD = {"torch.no_grad", "torch.inference_mode"}
 def graph_during_evaluation(ref: Obs, cand: Obs) -> Optional[str]:
     """A phase in which the reference runs every module with gradients disabled runs none of
     its layers with gradients enabled. Loss modules are left out: without parameters, a loss
-    on outputs made without a graph records nothing either."""
+    on outputs made without a graph records nothing either. The message says whether a graph
+    was recorded: with gradient mode on but no parameter (and no input) requiring gradients,
+    none is, and the symptom is the mode alone."""
     phases: dict[str, bool] = {}
     for phase, _kind, _training, grad in ref["modes"]:
         phases[phase] = phases.get(phase, False) or grad
     for phase, kind, _training, grad in cand["modes"]:
         if grad and phases.get(phase) is False and not kind.endswith("Loss"):
+            if "graphs" in cand and phase not in cand["graphs"]:
+                return (f"during {phase}() the model runs with gradient mode on (torch.is_grad_enabled() is "
+                        f"True), where the reference turns it off; no tensor there requires gradients, so no "
+                        f"autograd graph is recorded")
             return (f"during {phase}() the model runs with gradient tracking on: every forward pass "
                     f"builds an autograd graph that nothing uses")
     return None

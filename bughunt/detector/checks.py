@@ -5,11 +5,20 @@ Both runs are *observations* (plain Python data made by ``worker.observe``) of
 
 ``error``    ``None`` or ``{"type", "message", "line", "function"}``
 ``result``   what ``main`` returned; tensors become ``{"__tensor__": True, "shape", "dtype", "values"}``
-``steps``    one entry per optimizer step: ``{"phase", "lr", "grad", "missing"}``
+``steps``    one entry per optimizer step: ``{"phase", "lr", "grad", "missing", "cleared"}``
+             (parameters without a gradient; those of them whose gradient backward() had made)
 ``modes``    ``[phase, module kind, training?, grad enabled?]`` for every module call; the kind is
              "Dropout" or "BatchNorm" for those families, else the class name
-``targets``  ``[phase, loss, target dtype, target ndim, input ndim]`` for every loss-module call
-``params``   final parameters of every optimizer, by name
+``targets``  ``[phase, loss, target dtype, target ndim, input ndim, class probabilities?]`` for every
+             loss-module call
+``params``   final parameters of every optimizer, by name, each with its ``role`` (``Linear.weight``)
+             and ``order`` (when the forward pass first used it), so that a parameter registered under
+             another name is still the same parameter (see ``pair``)
+``unoptimized`` parameters the forward pass used that no optimizer holds, by name: role, order, shape
+``placement`` ``[phase, what, device]``: where parameters, buffers, the layers' inputs, the targets
+             (and, phase "main", the optimizer state) were
+``precision`` ``[phase, module kind, autocast dtype or "off"]`` of the module calls
+``graphs``   phases in which some module call recorded an autograd graph
 
 A check returns ``None`` when the candidate behaves like the reference, or a short
 description of the symptom. The runner adds the configuration it happened with.
@@ -38,6 +47,7 @@ class Place:
     skews). Checks of one place are ordered by name."""
 
     CRASH = 0.0  # nothing after a crash can be compared
+    PLACEMENT = 5.0  # the devices and autocast dtypes the work runs on
     TARGETS = 10.0  # what the loss is given
     MODES = 20.0  # train/eval mode of the layers
     GRAPH = 30.0  # whether autograd records
@@ -85,6 +95,27 @@ def _is_tensor(value: Any) -> bool:
     return isinstance(value, dict) and value.get("__tensor__") is True
 
 
+def _is_module(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("__module__") is True
+
+
+def _values(ref: dict[str, Any], cand: dict[str, Any], path: str) -> Optional[str]:
+    if len(cand["values"]) != len(ref["values"]):
+        return f"{path} holds {len(cand['values'])} values instead of {len(ref['values'])}"
+    pairs = list(zip(ref["values"], cand["values"]))
+    bad = [(r, c) for r, c in pairs if not close(c, r)]
+    if not bad:
+        return None
+    nan = sum(1 for r, c in bad if isinstance(c, float) and math.isnan(c))
+    gaps = [abs(r - c) for r, c in bad if not any(isinstance(v, float) and math.isnan(v) for v in (r, c))]
+    parts = [f"{len(bad)} of {len(pairs)} values"]
+    if nan:
+        parts.append(f"{nan} of them nan where the reference's are not")
+    if gaps:
+        parts.append(f"by up to {max(gaps):.3g}")
+    return f"{path} differs from the reference ({', '.join(parts)})"
+
+
 def difference(ref: Any, cand: Any, path: str) -> Optional[str]:
     """The first difference between two plain values, described for a learner."""
     if _is_tensor(ref):
@@ -94,12 +125,13 @@ def difference(ref: Any, cand: Any, path: str) -> Optional[str]:
             return f"{path} has shape {_shape(cand['shape'])} instead of {_shape(ref['shape'])}"
         if cand["dtype"] != ref["dtype"]:
             return f"{path} has dtype {cand['dtype']} instead of {ref['dtype']}"
-        pairs = list(zip(ref["values"], cand["values"]))
-        bad = [abs(r - c) for r, c in pairs if not close(c, r)]
-        if bad or len(ref["values"]) != len(cand["values"]):
-            worst = max(bad, default=float("nan"))
-            return f"{path} differs from the reference ({len(bad)} of {len(pairs)} values, by up to {worst:.3g})"
-        return None
+        if cand.get("device", ref.get("device")) != ref.get("device"):
+            return f"{path} is on {cand['device']} instead of {ref['device']}"
+        return _values(ref, cand, path)
+    if _is_module(ref):
+        if not _is_module(cand):
+            return f"{path} is {type(cand).__name__} instead of a module"
+        return _module_difference(ref["state"], cand["state"], path)
     if isinstance(ref, dict):
         if not isinstance(cand, dict):
             return f"{path} is {type(cand).__name__} instead of a dict"
@@ -128,6 +160,75 @@ def difference(ref: Any, cand: Any, path: str) -> Optional[str]:
             return f"{path} is a tensor{graph} instead of a Python number"
         return f"{path} is {_fmt(cand)} instead of {_fmt(ref)}"
     return None if cand == ref else f"{path} is {_fmt(cand)} instead of {_fmt(ref)}"
+
+
+def _module_difference(ref: dict[str, Any], cand: dict[str, Any], path: str) -> Optional[str]:
+    """A module's state, its tensors matched by what they are (``pair``), not by name."""
+    pairs, lost, _extra = pair(ref, cand)
+    where = f"{path}'s " if path else ""
+    if lost:
+        return (f"{where}state holds {len(cand)} tensors where the reference's holds {len(ref)}" if len(cand) != len(ref)
+                else f"{where}state holds no {_kind(ref[lost[0]])} like the reference's {lost[0]}")
+    for r, c in pairs:
+        found = difference(ref[r], cand[c], f"{path}[{_as_named(c, r)!r}]" if path else _as_named(c, r))
+        if found:
+            return found
+    return None
+
+
+def _as_named(cand_name: str, ref_name: str) -> str:
+    """The candidate's name for a tensor, with the reference's where they differ."""
+    return cand_name if cand_name == ref_name else f"{cand_name} (the reference's {ref_name})"
+
+
+def _kind(tensor: Any) -> str:
+    role = tensor.get("role") if isinstance(tensor, dict) else None
+    shape = tensor.get("shape") if isinstance(tensor, dict) else None
+    return " ".join(filter(None, [role or "tensor", f"of shape {_shape(shape)}" if shape is not None else ""]))
+
+
+def pair(ref: dict[str, Any], cand: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """Match the reference's parameters (or a module's tensors) with the candidate's by what they
+    are, not by the attribute path they are registered under: a tensor pairs with the one of the
+    same name when both are the same kind (role, shape, optimizer), else with the next unpaired one
+    of its kind in the order the forward pass first used them. So blocks registered under other
+    names, or a Sequential whose indices shifted, still pair up; a tensor the candidate lacks stays
+    unpaired. Returns the pairs (reference name, candidate name) and the unpaired names of each."""
+
+    def kind(name: str, tensor: Any) -> tuple:
+        index, _, rest = name.partition(":")
+        optimizer = index if index.isdigit() and rest else "0"
+        if not isinstance(tensor, dict):
+            return (optimizer,)
+        return optimizer, tensor.get("role"), tuple(tensor.get("shape") or ())
+
+    def order(names: list[str], tensors: dict[str, Any]) -> list[str]:
+        position = {name: i for i, name in enumerate(tensors)}
+
+        def key(name: str) -> tuple:
+            found = tensors[name].get("order") if isinstance(tensors[name], dict) else None
+            return (found is None, found if found is not None else 0, position[name])
+
+        return sorted(names, key=key)
+
+    pairs, rest_ref = [], []
+    rest_cand = dict.fromkeys(cand)
+    for name, tensor in ref.items():
+        if name in rest_cand and kind(name, cand[name]) == kind(name, tensor):
+            pairs.append((name, name))
+            del rest_cand[name]
+        else:
+            rest_ref.append(name)
+    lost = []
+    waiting = order(list(rest_cand), cand)
+    for name in order(rest_ref, ref):
+        match = next((c for c in waiting if kind(c, cand[c]) == kind(name, ref[name])), None)
+        if match is None:
+            lost.append(name)
+        else:
+            pairs.append((name, match))
+            waiting.remove(match)
+    return pairs, lost, waiting
 
 
 # --- generic checks: every verification runs them --------------------------------------
@@ -175,9 +276,78 @@ def same_results(ref: Obs, cand: Obs) -> Optional[str]:
 
 @placed(Place.WEIGHTS)
 def same_final_params(ref: Obs, cand: Obs) -> Optional[str]:
-    """The trained parameters end where the reference's end."""
-    found = difference(ref["params"], cand["params"], "")
-    return f"after training, parameter {found}" if found else None
+    """The trained parameters end where the reference's end (matched by what they are: ``pair``)."""
+    pairs, lost, _extra = pair(ref["params"], cand["params"])
+    if lost:
+        if len(cand["params"]) != len(ref["params"]):
+            return (f"the optimizers hold {len(cand['params'])} parameter tensors instead of "
+                    f"{len(ref['params'])}")
+        return f"no optimizer holds a {_kind(ref['params'][lost[0]])} like the reference's {lost[0]}"
+    for r, c in pairs:
+        found = difference(ref["params"][r], cand["params"][c], _as_named(c, r))
+        if found:
+            return f"after training, parameter {found}"
+    return None
+
+
+@placed(Place.PLACEMENT)
+def placement(ref: Obs, cand: Obs) -> Optional[str]:
+    """The candidate does the reference's work where the reference does it: parameters, buffers,
+    the layers' inputs, the targets and the optimizer state on the same devices, and the module
+    calls under the same autocast dtype. A phase the reference has no entry for (a function of
+    the candidate's own) is compared with all of the reference's."""
+    for what, (noun, verb) in _PLACED.items():  # the model first: the rest follows it
+        found = _unlike([r for r in ref.get("placement", ()) if r[1] == what],
+                        [c for c in cand.get("placement", ()) if c[1] == what])
+        if found:
+            phase, _, device, expected = found
+            where = "" if what == "optimizer state" else f" during {phase}()"
+            theirs = " and ".join(sorted(expected))
+            if device == "cpu":
+                return f"{noun} {verb[0]} on the CPU{where}; the reference's {verb[1]} on {theirs}"
+            return f"{noun} {verb[1]} on {device}{where}; the reference's {verb[1]} on {theirs}"
+    layers_only = (ref.get("precision", ()), cand.get("precision", ()))  # autocast computes losses in float32
+    found = _unlike(*([row for row in rows if not row[1].endswith("Loss")] for rows in layers_only))
+    if found:
+        phase, kind, dtype, expected = found
+        theirs = " or ".join(sorted(_dtype(d) for d in expected if d != "off"))
+        layers = f"the {kind} layers"
+        if dtype == "off":
+            own = sorted({p.get("dtype", "") for p in cand.get("params", {}).values() if isinstance(p, dict)} - {""})
+            computes = f"in {_dtype(own[0])} " if len(own) == 1 else ""
+            return f"during {phase}() {layers} compute {computes}without autocast; the reference autocasts them to {theirs}"
+        if not theirs:
+            return f"during {phase}() {layers} run under autocast to {_dtype(dtype)}; the reference does not autocast them"
+        return f"during {phase}() {layers} autocast to {_dtype(dtype)}; the reference autocasts them to {theirs}"
+    return None
+
+
+_PLACED = {  # what: (what the message calls it, its verbs: stay/are or stays/is)
+    "parameters": ("the model's parameters", ("stay", "are")),
+    "buffers": ("the model's buffers", ("stay", "are")),
+    "inputs": ("the batches the model's layers get", ("stay", "are")),
+    "targets": ("the targets the loss gets", ("stay", "are")),
+    "optimizer state": ("the optimizer's state", ("stays", "is")),
+}
+
+
+def _dtype(name: str) -> str:
+    return name.removeprefix("torch.")
+
+
+def _unlike(ref: Any, cand: Any) -> Optional[tuple[str, str, str, set[str]]]:
+    """The first candidate entry ``(phase, what, value)`` whose value the reference never has for
+    that ``what`` in that phase (or, for a phase the reference lacks, in any phase)."""
+    by_phase: dict[tuple[str, str], set[str]] = {}
+    anywhere: dict[str, set[str]] = {}
+    for phase, what, value in ref:
+        by_phase.setdefault((phase, what), set()).add(value)
+        anywhere.setdefault(what, set()).add(value)
+    for phase, what, value in cand:
+        expected = by_phase.get((phase, what), anywhere.get(what, set()))
+        if expected and value not in expected:
+            return phase, what, value, expected
+    return None
 
 
 # --- building blocks for the bug classes' own detectors --------------------------------
@@ -211,16 +381,29 @@ def lr_schedule(ref: Obs, cand: Obs) -> Optional[str]:
 
 @placed(Place.GRADIENT_FLOW)
 def grad_flow(ref: Obs, cand: Obs) -> Optional[str]:
-    """Every parameter that gets a gradient in the reference gets one in the candidate."""
+    """Every parameter that gets a gradient in the reference gets one in the candidate (the
+    candidate's parameters matched with the reference's by what they are: ``pair``)."""
+    as_ref = {_bare(c): _bare(r) for r, c in pair(ref.get("params", {}), cand.get("params", {}))[0]}
     for i, (r, c) in enumerate(zip(ref["steps"], cand["steps"]), start=1):
-        lost = [name for name in c["missing"] if name not in r["missing"]]
+        lost = [name for name in c["missing"] if as_ref.get(name, name) not in r["missing"]]
         if lost:
+            cleared = [name for name in lost if name in c.get("cleared", ())]
+            if cleared:
+                more = f" and {len(cleared) - 1} more" if len(cleared) > 1 else ""
+                return (f"the gradients of {cleared[0]}{more} are computed by backward(), then cleared "
+                        f"before optimizer step {i} reads them")
             more = f" and {len(lost) - 1} more" if len(lost) > 1 else ""
             return f"{lost[0]}{more} get no gradient at optimizer step {i}"
     return None
 
 
 _MODE_PLACE = {"Dropout": Place.MODES, "BatchNorm": Place.MODES + 1}
+
+
+def _bare(name: str) -> str:
+    """``1:backbone.fc.weight`` (the second optimizer's) -> ``backbone.fc.weight``."""
+    index, _, rest = name.partition(":")
+    return rest if index.isdigit() and rest else name
 
 
 def layer_mode(kind: str) -> Check:
@@ -242,9 +425,13 @@ def layer_mode(kind: str) -> Check:
 
 
 def _loss_targets(ref: Obs, cand: Obs, field: int) -> Optional[tuple[str, str, Any, Any, int]]:
-    """The first loss call whose target ``field`` (2: dtype, 3: rank) differs from the reference's."""
+    """The first loss call whose target ``field`` (2: dtype, 3: rank) differs from the reference's.
+    Class probabilities (a float target of the logits' shape, e.g. one-hot) are a form
+    CrossEntropyLoss documents besides class indices: they are left to the loss and the gradients."""
     expected = {(t[0], t[1]): t[field] for t in ref["targets"]}
     for target in cand["targets"]:
+        if target[1] == "CrossEntropyLoss" and len(target) > 5 and target[5]:
+            continue
         want = expected.get((target[0], target[1]))
         if want is not None and target[field] != want:
             return target[0], target[1], target[field], want, target[4]

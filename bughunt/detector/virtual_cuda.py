@@ -53,10 +53,16 @@ class _Tags:
 
 
 _tags = _Tags()  # tensors on the virtual CUDA device; the others are on the CPU
+_installed = False
 
 
 def device_of(tensor: Tensor) -> torch.device:
     return CUDA if tensor in _tags else CPU
+
+
+def installed() -> bool:
+    """This process runs on the virtual device (``install`` was called)."""
+    return _installed
 
 
 def _tag(tensor: Any, device: torch.device) -> None:
@@ -251,6 +257,8 @@ def _no_op() -> Callable[..., None]:
 
 def install() -> VirtualCuda:
     """Make this process see one CUDA device. Returns the (entered) mode."""
+    global _installed
+    _installed = True
     cuda = torch.cuda
     patches = {
         "is_available": lambda: True, "device_count": lambda: 1, "current_device": lambda: 0,

@@ -24,7 +24,7 @@ import resource
 import sys
 import traceback
 import types
-from typing import Any
+from typing import Any, Optional
 
 MEMORY_HEADROOM = 4 << 30  # bytes of address space a program may add to the worker's own
 MAX_VALUES = 4096  # tensor values kept per observed tensor
@@ -213,18 +213,25 @@ def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorde
         finally:
             torch.set_grad_enabled(True)
     with torch._C.DisableTorchFunction():  # reading the results needs no virtual device
+        params, unoptimized = recorder.final_params()
         return {
             "error": error,
-            "result": plain(result),
+            "result": plain(result, recorder=recorder),
             "steps": recorder.steps,
             "modes": sorted(recorder.modes),
             "targets": sorted(recorder.targets),
-            "params": recorder.final_params(),
+            "params": params,
+            "unoptimized": unoptimized,
+            "placement": recorder.final_placement(),
+            "precision": sorted(recorder.precision),
+            "graphs": sorted(recorder.graphs),
         }
 
 
-def plain(value: Any, depth: int = 0) -> Any:
-    """Tensors, modules, containers and numbers as plain, picklable Python data."""
+def plain(value: Any, depth: int = 0, recorder: Optional["Recorder"] = None) -> Any:
+    """Tensors, modules, containers and numbers as plain, picklable Python data. With the
+    ``recorder``, a tensor also says which device it is on and a module's tensors say what
+    they are (see ``Recorder.describe``), so that modules registered under other names match."""
     import torch
 
     if depth > 8:
@@ -233,19 +240,33 @@ def plain(value: Any, depth: int = 0) -> Any:
         flat = value.detach().cpu().reshape(-1)
         if flat.is_floating_point() or flat.is_complex():
             flat = flat.double()
-        return {
+        found = {
             "__tensor__": True,
             "shape": list(value.shape),
             "dtype": str(value.dtype),
             "requires_grad": value.requires_grad,
             "values": flat[:MAX_VALUES].tolist(),
         }
+        if recorder is not None:
+            found["device"] = str(recorder.device_of(value))
+        return found
     if isinstance(value, torch.nn.Module):
-        return plain(dict(value.state_dict()), depth + 1)
+        state = value.state_dict(keep_vars=True)  # the tensors themselves: the recorder knows them
+        owners = {}
+        if recorder is not None:
+            for prefix, sub in value.named_modules():
+                for local, tensor in (*sub._parameters.items(), *sub._buffers.items()):
+                    owners.setdefault(id(tensor), (type(sub).__name__, local))
+        entries = {}
+        for name, tensor in state.items():
+            entries[name] = plain(tensor, depth + 1, recorder)
+            if recorder is not None and isinstance(tensor, torch.Tensor) and isinstance(entries[name], dict):
+                entries[name].update(recorder.describe(tensor, owners.get(id(tensor))))
+        return {"__module__": True, "state": entries}
     if isinstance(value, dict):
-        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+        return {str(k): plain(v, depth + 1, recorder) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [plain(v, depth + 1) for v in value]
+        return [plain(v, depth + 1, recorder) for v in value]
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return f"<{type(value).__name__}>"
@@ -255,15 +276,30 @@ class Recorder:
     """What the global hooks see during one run of main()."""
 
     def __init__(self) -> None:
+        self.device_of: Any = lambda tensor: tensor.device
+        self._handles: list[Any] = []
         self.reset()
 
     def reset(self) -> None:
+        for handle in self._handles:  # the last run's gradient hooks
+            handle.remove()
+        self._handles = []
         self.stack: list[str] = []
         self.steps: list[dict[str, Any]] = []
         self.modes: set[tuple[str, str, bool, bool]] = set()
-        self.targets: set[tuple[str, str, str, int, int]] = set()
+        self.targets: set[tuple[str, str, str, int, int, bool]] = set()
         self.names: dict[int, str] = {}
+        self.modules: dict[int, Any] = {}  # the modules called so far, by id
         self.optimizers: list[Any] = []
+        # (phase, what, device): where parameters, buffers, the layers' inputs and the targets live
+        self.placement: set[tuple[str, str, Any]] = set()
+        self.precision: set[tuple[str, str, str]] = set()  # (phase, kind, autocast dtype or "off") of module calls
+        self.graphs: set[str] = set()  # phases in which some module call recorded an autograd graph
+        # id -> (tensor, role, order): what a parameter or buffer is (its module's class and its own
+        # name there) and when the forward pass first used it; the tensor is kept so ids stay unique
+        self.roles: dict[int, tuple[Any, str, int]] = {}
+        self.computed: set[int] = set()  # parameters whose gradient backward() made since their last step
+        self.hooked: set[int] = set()  # parameters whose accumulated gradients this run's hooks report
 
     @property
     def current(self) -> str:
@@ -284,10 +320,17 @@ class Recorder:
         import torch
         from torch.nn.modules.batchnorm import _BatchNorm
         from torch.nn.modules.dropout import _DropoutNd
-        from torch.nn.modules.loss import CrossEntropyLoss, NLLLoss
+        from torch.nn.modules.loss import CrossEntropyLoss, NLLLoss, _Loss
         from torch.optim.optimizer import register_optimizer_step_pre_hook
 
+        from bughunt.detector import virtual_cuda
+
         quiet = torch._C.DisableTorchFunction  # the recorder's own torch calls skip the virtual device
+        Tensor = torch.Tensor
+        if virtual_cuda.installed():
+            self.device_of = virtual_cuda.device_of
+        device_of = self.device_of
+        autocast_enabled, autocast_dtype = torch.is_autocast_enabled, torch.get_autocast_dtype
 
         def on_forward(module: Any, args: tuple) -> None:
             with quiet():
@@ -297,48 +340,134 @@ class Recorder:
             with quiet():
                 record_step(optimizer)
 
+        def on_gradient(param: Any) -> None:  # backward() accumulated param.grad
+            self.computed.add(id(param))
+
+        def name_parameters(module: Any) -> None:
+            """A module's first call names the parameters it holds, by their path from the first
+            module called that holds them (the model). A module new to the run whose own parameters
+            have no name yet may have been added to a model already called: those are walked again."""
+            if any(id(p) not in self.names for p in module._parameters.values() if p is not None):
+                for earlier in self.modules.values():
+                    for name, param in earlier.named_parameters():
+                        self.names.setdefault(id(param), name)
+            self.modules[id(module)] = module  # kept, so that its id means it for the whole run
+            for name, param in module.named_parameters():
+                self.names.setdefault(id(param), name)
+
         def record_forward(module: Any, args: tuple) -> None:
+            phase, grad = self.current, torch.is_grad_enabled()
             if isinstance(module, _DropoutNd):
                 kind = "Dropout"
             elif isinstance(module, _BatchNorm):
                 kind = "BatchNorm"
             else:
                 kind = type(module).__name__
-            self.modes.add((self.current, kind, module.training, torch.is_grad_enabled()))
+            self.modes.add((phase, kind, module.training, grad))
+            loss = isinstance(module, _Loss)
             if isinstance(module, (CrossEntropyLoss, NLLLoss)) and len(args) >= 2:
                 logits, target = args[0], args[1]
-                if isinstance(logits, torch.Tensor) and isinstance(target, torch.Tensor):
-                    self.targets.add((self.current, type(module).__name__, str(target.dtype), target.dim(), logits.dim()))
-            for name, param in module.named_parameters():
-                self.names.setdefault(id(param), name)
+                if isinstance(logits, Tensor) and isinstance(target, Tensor):
+                    probabilities = target.is_floating_point() and target.shape == logits.shape
+                    self.targets.add((phase, type(module).__name__, str(target.dtype), target.dim(), logits.dim(),
+                                      probabilities))
+            if id(module) not in self.modules:
+                name_parameters(module)
+            graph = owns = False
+            for what, store in (("parameters", module._parameters), ("buffers", module._buffers)):
+                for local, tensor in store.items():
+                    if tensor is None:
+                        continue
+                    owns, key = True, id(tensor)
+                    if key not in self.roles:
+                        self.roles[key] = (tensor, f"{type(module).__name__}.{local}", len(self.roles))
+                    if tensor.requires_grad:
+                        graph = graph or grad
+                        if key not in self.hooked and tensor.is_leaf:
+                            self.hooked.add(key)
+                            self._handles.append(tensor.register_post_accumulate_grad_hook(on_gradient))
+                    self.placement.add((phase, what, device_of(tensor)))
+            if owns or loss:  # a layer's input is the batch or made from it; a loss's second one the target
+                for i, value in enumerate(args):
+                    if isinstance(value, Tensor):
+                        graph = graph or (grad and value.requires_grad)
+                        # a loss's first input is the model's output; a 0-d CPU scalar goes with any device
+                        if not (loss and i == 0) and value.dim() > 0:
+                            self.placement.add((phase, "targets" if loss else "inputs", device_of(value)))
+            if graph:
+                self.graphs.add(phase)
+            if autocast_enabled("cuda"):
+                amp = str(autocast_dtype("cuda"))
+            elif autocast_enabled("cpu"):
+                amp = str(autocast_dtype("cpu"))
+            else:
+                amp = "off"
+            self.precision.add((phase, kind, amp))
 
         def record_step(optimizer: Any) -> None:
             if all(o is not optimizer for o in self.optimizers):
                 self.optimizers.append(optimizer)
-            total, missing = 0.0, []
+            total, missing, cleared = 0.0, [], []
             for group in optimizer.param_groups:
                 for param in group["params"]:
                     if param.grad is None:
                         if param.requires_grad:
-                            missing.append(self.names.get(id(param), "an unnamed parameter"))
+                            name = self.names.get(id(param), "an unnamed parameter")
+                            missing.append(name)
+                            if id(param) in self.computed:  # backward() made it, something cleared it
+                                cleared.append(name)
                     else:
                         total += float(param.grad.detach().double().pow(2).sum())
+                    self.computed.discard(id(param))
             self.steps.append({
                 "phase": self.current,
                 "lr": [float(group["lr"]) for group in optimizer.param_groups],
                 "grad": total ** 0.5,
                 "missing": missing,
+                "cleared": cleared,
             })
 
         self.on_forward, self.on_step = on_forward, on_step
         torch.nn.modules.module.register_module_forward_pre_hook(on_forward)
         register_optimizer_step_pre_hook(on_step)
 
-    def final_params(self) -> dict[str, Any]:
+    def describe(self, tensor: Any, owner: Optional[tuple[str, str]] = None) -> dict[str, Any]:
+        """What a parameter or buffer is, independent of the attribute path it is registered
+        under: its role (its module's class and its own name there: ``Linear.weight``) and the
+        order in which the forward pass first used it. ``owner`` (class, name) stands in for a
+        tensor no module call used."""
+        known = self.roles.get(id(tensor))
+        if known is not None and known[0] is tensor:
+            return {"role": known[1], "order": known[2]}
+        role = f"{owner[0]}.{owner[1]}" if owner else None
+        return {"role": role, "order": None}
+
+    def final_params(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The final parameters of every optimizer, by name, each with its role and order; and the
+        parameters the forward pass used that no optimizer holds."""
+        import torch
+
         params: dict[str, Any] = {}
+        held: set[int] = set()
         for i, optimizer in enumerate(self.optimizers):
             for group in optimizer.param_groups:
                 for param in group["params"]:
+                    held.add(id(param))
                     name = self.names.get(id(param), f"#{len(params)}")
-                    params[f"{i}:{name}" if i else name] = plain(param)
-        return params
+                    params[f"{i}:{name}" if i else name] = {**plain(param, recorder=self), **self.describe(param)}
+        unoptimized = {}
+        for key, (tensor, role, order) in self.roles.items():
+            if key not in held and key in self.names and isinstance(tensor, torch.nn.Parameter):
+                unoptimized[self.names[key]] = {"role": role, "order": order, "shape": list(tensor.shape)}
+        return params, unoptimized
+
+    def final_placement(self) -> list[tuple[str, str, str]]:
+        """Where things were (``placement``), and where the optimizers keep their state (moments,
+        momentum buffers; not step counts, which stay on the CPU), as phase "main"."""
+        found = {(phase, what, str(device)) for phase, what, device in self.placement}
+        for optimizer in self.optimizers:
+            for state in optimizer.state.values():
+                for value in state.values():
+                    if hasattr(value, "dim") and value.dim() > 0:
+                        found.add(("main", "optimizer state", str(self.device_of(value))))
+        return sorted(found)
