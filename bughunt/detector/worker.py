@@ -46,16 +46,15 @@ def serve(conn: Any, source: str, filename: str, scratch: str, observed: bool = 
     torch.set_num_threads(1)
     if os.environ.get("BUGHUNT_DEVICE") != "native":  # native: a real GPU checks the virtual one
         virtual_cuda.install()  # the program sees a CUDA device; device bugs raise as on a GPU
-    recorder = Recorder() if observed else None
-    guard = None
-    if recorder is not None:
+    recorder, guard = Recorder(), None  # unobserved: a recorder that installs nothing sees nothing
+    if observed:
         recorder.install()
         guard = Guard(recorder)
     sys.meta_path.insert(0, _Blocker())
     for name in [n for n in sys.modules if n.split(".")[0] in BLOCKED]:
         del sys.modules[name]  # this code keeps running; the program just cannot reach it
     try:
-        module = load(source, filename, recorder)
+        module = load(source, filename, recorder if observed else None)
     except BaseException as exc:  # the program's own top level failed
         conn.send({"load_error": describe(exc, filename)})
         return
@@ -190,13 +189,11 @@ def describe(exc: BaseException, filename: str) -> dict[str, Any]:
     return {"kind": kind, "type": type(exc).__name__, "message": message, "line": line, "function": function}
 
 
-def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorder | None",
-            filename: str) -> dict[str, Any]:
-    """One run of main(**config): its result or error, and what the recorder saw (nothing
-    when there is no recorder: an unobserved run)."""
+def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorder", filename: str) -> dict[str, Any]:
+    """One run of main(**config): its result or error, and what the recorder saw (nothing when
+    it was never installed: an unobserved run)."""
     import torch
 
-    recorder = recorder or Recorder()  # an unobserved run: a recorder with no hooks sees nothing
     recorder.reset()
     random.seed(0)  # the program seeds itself; this covers whatever it forgets
     torch.manual_seed(0)
@@ -276,7 +273,10 @@ class Recorder:
     """What the global hooks see during one run of main()."""
 
     def __init__(self) -> None:
-        self.device_of: Any = lambda tensor: tensor.device
+        from bughunt.detector import virtual_cuda
+
+        # where a tensor is: the virtual device's tag, else its own device (natively, on a real GPU)
+        self.device_of: Any = virtual_cuda.device_of if virtual_cuda.installed() else (lambda tensor: tensor.device)
         self._handles: list[Any] = []
         self.reset()
 
@@ -323,12 +323,8 @@ class Recorder:
         from torch.nn.modules.loss import CrossEntropyLoss, NLLLoss, _Loss
         from torch.optim.optimizer import register_optimizer_step_pre_hook
 
-        from bughunt.detector import virtual_cuda
-
         quiet = torch._C.DisableTorchFunction  # the recorder's own torch calls skip the virtual device
         Tensor = torch.Tensor
-        if virtual_cuda.installed():
-            self.device_of = virtual_cuda.device_of
         device_of = self.device_of
         autocast_enabled, autocast_dtype = torch.is_autocast_enabled, torch.get_autocast_dtype
 
