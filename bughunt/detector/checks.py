@@ -189,11 +189,14 @@ def _kind(tensor: Any) -> str:
 
 def pair(ref: dict[str, Any], cand: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str], list[str]]:
     """Match the reference's parameters (or a module's tensors) with the candidate's by what they
-    are, not by the attribute path they are registered under: a tensor pairs with the one of the
-    same name when both are the same kind (role, shape, optimizer), else with the next unpaired one
-    of its kind in the order the forward pass first used them. So blocks registered under other
-    names, or a Sequential whose indices shifted, still pair up; a tensor the candidate lacks stays
-    unpaired. Returns the pairs (reference name, candidate name) and the unpaired names of each."""
+    are, not by the attribute path they are registered under. When both sides know the order in
+    which their parameters were made, a tensor pairs with the candidate's tensor of its kind (role,
+    shape, optimizer) made at the same rank: names play no part, so modules registered under other
+    names, a Sequential whose indices shifted, or two layers whose names were swapped together with
+    their uses all pair up as they are. Otherwise a tensor pairs with the one of the same name when
+    both are the same kind, else with the next unpaired one of its kind in the order the forward
+    pass first used them. A tensor the candidate lacks stays unpaired. Returns the pairs
+    (reference name, candidate name) and the unpaired names of each."""
 
     def kind(name: str, tensor: Any) -> tuple:
         index, _, rest = name.partition(":")
@@ -202,11 +205,17 @@ def pair(ref: dict[str, Any], cand: dict[str, Any]) -> tuple[list[tuple[str, str
             return (optimizer,)
         return optimizer, tensor.get("role"), tuple(tensor.get("shape") or ())
 
+    def made(tensors: dict[str, Any]) -> bool:
+        return all(isinstance(t, dict) and t.get("created") is not None for t in tensors.values())
+
+    by_creation = made(ref) and made(cand)
+
     def order(names: list[str], tensors: dict[str, Any]) -> list[str]:
         position = {name: i for i, name in enumerate(tensors)}
+        field = "created" if by_creation else "order"
 
         def key(name: str) -> tuple:
-            found = tensors[name].get("order") if isinstance(tensors[name], dict) else None
+            found = tensors[name].get(field) if isinstance(tensors[name], dict) else None
             return (found is None, found if found is not None else 0, position[name])
 
         return sorted(names, key=key)
@@ -214,7 +223,7 @@ def pair(ref: dict[str, Any], cand: dict[str, Any]) -> tuple[list[tuple[str, str
     pairs, rest_ref = [], []
     rest_cand = dict.fromkeys(cand)
     for name, tensor in ref.items():
-        if name in rest_cand and kind(name, cand[name]) == kind(name, tensor):
+        if not by_creation and name in rest_cand and kind(name, cand[name]) == kind(name, tensor):
             pairs.append((name, name))
             del rest_cand[name]
         else:

@@ -298,6 +298,9 @@ class Recorder:
         # id -> (tensor, role, order): what a parameter or buffer is (its module's class and its own
         # name there) and when the forward pass first used it; the tensor is kept so ids stay unique
         self.roles: dict[int, tuple[Any, str, int]] = {}
+        # id -> (tensor, index): the order in which modules registered their parameters; the
+        # program's own layers are made in the same order as the reference's, whatever their names
+        self.created: dict[int, tuple[Any, int]] = {}
         self.computed: set[int] = set()  # parameters whose gradient backward() made since their last step
         self.hooked: set[int] = set()  # parameters whose accumulated gradients this run's hooks report
 
@@ -423,20 +426,28 @@ class Recorder:
                 "cleared": cleared,
             })
 
+        def on_register(module: Any, name: str, param: Any) -> None:
+            if param is not None and id(param) not in self.created:
+                self.created[id(param)] = (param, len(self.created))
+
         self.on_forward, self.on_step = on_forward, on_step
         torch.nn.modules.module.register_module_forward_pre_hook(on_forward)
+        torch.nn.modules.module.register_module_parameter_registration_hook(on_register)
         register_optimizer_step_pre_hook(on_step)
 
     def describe(self, tensor: Any, owner: Optional[tuple[str, str]] = None) -> dict[str, Any]:
         """What a parameter or buffer is, independent of the attribute path it is registered
         under: its role (its module's class and its own name there: ``Linear.weight``) and the
-        order in which the forward pass first used it. ``owner`` (class, name) stands in for a
-        tensor no module call used."""
+        order in which the forward pass first used it, and the order in which it was made
+        (registered with its module). ``owner`` (class, name) stands in for a tensor no module
+        call used."""
+        made = self.created.get(id(tensor))
+        created = made[1] if made is not None and made[0] is tensor else None
         known = self.roles.get(id(tensor))
         if known is not None and known[0] is tensor:
-            return {"role": known[1], "order": known[2]}
+            return {"role": known[1], "order": known[2], "created": created}
         role = f"{owner[0]}.{owner[1]}" if owner else None
-        return {"role": role, "order": None}
+        return {"role": role, "order": None, "created": created}
 
     def final_params(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The final parameters of every optimizer, by name, each with its role and order; and the
@@ -454,7 +465,7 @@ class Recorder:
         unoptimized = {}
         for key, (tensor, role, order) in self.roles.items():
             if key not in held and key in self.names and isinstance(tensor, torch.nn.Parameter):
-                unoptimized[self.names[key]] = {"role": role, "order": order, "shape": list(tensor.shape)}
+                unoptimized[self.names[key]] = {**self.describe(tensor), "shape": list(tensor.shape)}
         return params, unoptimized
 
     def final_placement(self) -> list[tuple[str, str, str]]:
