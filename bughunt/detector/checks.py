@@ -363,8 +363,13 @@ def _unlike(ref: Any, cand: Any) -> Optional[tuple[str, str, str, set[str]]]:
 
 
 def _step_count(ref: Obs, cand: Obs) -> Optional[str]:
+    """Steps that could change nothing (no parameter had a gradient) are not counted: calling
+    step() once more while the gradients are None is harmless, and the message says so."""
     if len(cand["steps"]) != len(ref["steps"]):
-        return f"the optimizer steps {len(cand['steps'])} times instead of {len(ref['steps'])}"
+        empty = cand.get("empty_steps", 0)
+        idle = (f"; {empty} more step() call{'s' if empty > 1 else ''} came when no parameter had a gradient "
+                f"(before backward(), or right after zero_grad()) and changed nothing") if empty else ""
+        return f"the optimizer steps {len(cand['steps'])} times instead of {len(ref['steps'])}{idle}"
     return None
 
 
@@ -435,15 +440,21 @@ def layer_mode(kind: str) -> Check:
 
 def _loss_targets(ref: Obs, cand: Obs, field: int) -> Optional[tuple[str, str, Any, Any, int]]:
     """The first loss call whose target ``field`` (2: dtype, 3: rank) differs from the reference's.
-    Class probabilities (a float target of the logits' shape, e.g. one-hot) are a form
-    CrossEntropyLoss documents besides class indices: they are left to the loss and the gradients."""
-    expected = {(t[0], t[1]): t[field] for t in ref["targets"]}
+    The rank is taken relative to the logits': class indices have one dim fewer than the logits
+    in every form CrossEntropyLoss documents ((N, C) with (N,), or K-dimensional (N, C, d1...)
+    with (N, d1...)). Class probabilities (a float target of the logits' shape, e.g. one-hot) are
+    the other documented form: they are left to the loss and the gradients."""
+
+    def value(target: Any) -> Any:
+        return target[3] - target[4] if field == 3 else target[field]
+
+    expected = {(t[0], t[1]): value(t) for t in ref["targets"]}
     for target in cand["targets"]:
         if target[1] == "CrossEntropyLoss" and len(target) > 5 and target[5]:
             continue
         want = expected.get((target[0], target[1]))
-        if want is not None and target[field] != want:
-            return target[0], target[1], target[field], want, target[4]
+        if want is not None and value(target) != want:
+            return target[0], target[1], target[field], want + target[4] if field == 3 else want, target[4]
     return None
 
 
@@ -459,7 +470,7 @@ def target_dtype(ref: Obs, cand: Obs) -> Optional[str]:
 
 @placed(Place.TARGETS + 1)  # a wrong dtype is the likelier cause of both
 def target_rank(ref: Obs, cand: Obs) -> Optional[str]:
-    """Each loss module gets targets of the reference's rank."""
+    """Each loss module gets targets of the reference's rank, relative to its logits'."""
     found = _loss_targets(ref, cand, 3)
     if found:
         phase, loss, ndim, want, in_ndim = found

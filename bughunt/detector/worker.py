@@ -215,6 +215,7 @@ def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorde
             "error": error,
             "result": plain(result, recorder=recorder),
             "steps": recorder.steps,
+            "empty_steps": recorder.empty_steps,
             "modes": sorted(recorder.modes),
             "targets": sorted(recorder.targets),
             "params": params,
@@ -286,6 +287,7 @@ class Recorder:
         self._handles = []
         self.stack: list[str] = []
         self.steps: list[dict[str, Any]] = []
+        self.empty_steps = 0  # step() calls that could change nothing: no parameter had a gradient
         self.modes: set[tuple[str, str, bool, bool]] = set()
         self.targets: set[tuple[str, str, str, int, int, bool]] = set()
         self.names: dict[int, str] = {}
@@ -418,6 +420,9 @@ class Recorder:
                     else:
                         total += float(param.grad.detach().double().pow(2).sum())
                     self.computed.discard(id(param))
+            if all(p.grad is None for g in optimizer.param_groups for p in g["params"]) and not cleared:
+                self.empty_steps += 1  # nothing to apply and nothing lost: every optimizer skips it
+                return
             self.steps.append({
                 "phase": self.current,
                 "lr": [float(group["lr"]) for group in optimizer.param_groups],
