@@ -26,13 +26,17 @@ import traceback
 import types
 from typing import Any
 
+from bughunt.detector import sandbox
+
 MEMORY_HEADROOM = 4 << 30  # bytes of address space a program may add to the worker's own
 MAX_VALUES = 4096  # tensor values kept per observed tensor
 BLOCKED = ("bughunt", "hypothesis")  # packages an exercise may not import: they hold the answers
 
 
-def serve(conn: Any, source: str, filename: str, scratch: str) -> None:
-    """Entry point of a worker process: load the program, then answer run requests."""
+def serve(conn: Any, source: str, filename: str, scratch: str, sandboxed: bool = False) -> None:
+    """Entry point of a worker process: load the program, then answer run requests. The first
+    answer says that the program loaded, or why it did not, or that the sandbox could not be
+    built (the parent then starts the worker again without one)."""
     import multiprocessing
 
     import torch
@@ -40,7 +44,11 @@ def serve(conn: Any, source: str, filename: str, scratch: str) -> None:
     from bughunt.detector import virtual_cuda
 
     multiprocessing.current_process().daemon = False  # the program may start processes of its own
-    _isolate(scratch)
+    try:
+        _isolate(scratch, sandboxed)
+    except sandbox.Unavailable as refusal:
+        conn.send({"sandbox_refused": str(refusal)})
+        return
     torch.set_num_threads(1)
     if os.environ.get("BUGHUNT_DEVICE") != "native":  # native: a real GPU checks the virtual one
         virtual_cuda.install()  # the program sees a CUDA device; device bugs raise as on a GPU
@@ -71,9 +79,11 @@ def serve(conn: Any, source: str, filename: str, scratch: str) -> None:
         conn.send(observation)
 
 
-def _isolate(scratch: str) -> None:
+def _isolate(scratch: str, sandboxed: bool) -> None:
     """Silence the program's output, bound its memory, give it a scratch directory and
-    its own process group (so that a timeout kills whatever it started too)."""
+    its own process group (so that a timeout kills whatever it started too); then, when
+    ``sandboxed``, move it into the sandbox (see ``sandbox``): only the Python environment
+    and the scratch directory exist, bughunt's files are gone, and no network."""
     os.setpgrp()
     _die_with_parent()
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -86,6 +96,8 @@ def _isolate(scratch: str) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (OSError, ValueError):  # no /proc (macOS): run without a memory bound
         pass
+    if sandboxed:
+        sandbox.enter(scratch)
     os.chdir(scratch)
 
 
