@@ -143,21 +143,26 @@ def seen(request, tmp_path_factory, listener):
     return seen
 
 
-def _on_the_way(name: str, folder: str) -> bool:
-    """Whether ``folder/name`` leads to a folder of the Python environment."""
+def _environment() -> set[str]:
     import torch
 
-    environment = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.dirname(torch.__file__)), *site.getsitepackages()}
-    paths = {p for e in environment for p in (e, os.path.realpath(e))}
-    return any(p == os.path.join(folder, name) or p.startswith(os.path.join(folder, name) + "/") for p in paths)
+    folders = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.dirname(torch.__file__)), *site.getsitepackages()}
+    return {p for e in folders for p in (e, os.path.realpath(e))}
+
+
+def _on_the_way(name: str, folder: str) -> bool:
+    """Whether ``folder/name`` is or leads to a folder of the Python environment."""
+    path = os.path.join(folder, name)
+    return any(p == path or p.startswith(path + "/") for p in _environment())
 
 
 def test_the_file_system_is_the_environment_and_the_scratch_folder(seen):
     system = {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "sys", "tmp", "usr"}
     assert all(name in system or _on_the_way(name, "/") for name in seen["root"]), seen["root"]
     assert seen["package"] in ("ENOENT", []), "bughunt's package is visible"
-    folder = seen["package's folder"]
-    assert folder == "ENOENT" or all(_on_the_way(name, str(PACKAGE.parent)) for name in folder), folder
+    folder = seen["package's folder"]  # a checkout (editable install) shows only the way to its .venv
+    if not any(str(PACKAGE.parent).startswith(e) for e in _environment()):  # not site-packages
+        assert folder == "ENOENT" or all(_on_the_way(name, str(PACKAGE.parent)) for name in folder), folder
     assert seen["secret"] == "ENOENT"
     assert seen["home"] == "ENOENT" or all(_on_the_way(n, os.path.expanduser("~")) for n in seen["home"]), seen["home"]
     assert (seen["scratch"], seen["/tmp"]) == ("ok", "ok")
@@ -286,3 +291,22 @@ def test_the_distributed_programs_ranks_talk_over_the_sandboxs_loopback(bughunt,
     verdicts = {Path(v["path"]).name: (v["fixed"], v["message"]) for v in json.loads(result.stdout)}
     assert verdicts[fixed.name] == (True, "")
     assert verdicts[buggy.name][0] is False and "isolation" not in result.output
+
+
+def test_an_environment_in_tmp_with_bughunt_on_sys_path(tmp_path, listener):
+    """A virtual environment under /tmp (where the sandbox puts a fresh tmpfs) that reaches torch
+    and bughunt's checkout through a .pth file, as a develop install does: the environment is
+    there, a new interpreter starts from it, bughunt is not."""
+    import torch
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    own_site = subprocess.run([python, "-c", "import site; print(site.getsitepackages()[0])"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+    torch_site = os.path.dirname(os.path.dirname(torch.__file__))
+    Path(own_site, "elsewhere.pth").write_text(f"{torch_site}\n{PACKAGE.parent}\n")
+    out = subprocess.run([python, "-c", PROBE, str(PACKAGE), str(tmp_path / "nothing"), "", str(listener)],
+                         capture_output=True, text=True, timeout=300)
+    seen = json.loads(out.stdout)
+    assert (seen["python"], seen["package"], seen["site-packages"]) == ("2.0", "ENOENT", "EROFS"), seen

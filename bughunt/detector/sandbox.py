@@ -223,6 +223,9 @@ def _build_root(call, scratch: str, binds: list[str], links: dict[str, str], hid
 
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     mount("tmpfs", new, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755")
+    os.makedirs(new + "/tmp")
+    if not any(_inside("/tmp", b) for b in binds):  # first: a virtual environment may be in /tmp
+        mount("tmpfs", new + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
     for link, target in links.items():
         if not any(_inside(link, b) for b in binds):
             os.makedirs(new + os.path.dirname(link), exist_ok=True)
@@ -250,9 +253,6 @@ def _build_root(call, scratch: str, binds: list[str], links: dict[str, str], hid
     mount("tmpfs", new + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
     mount(None, new + "/dev", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC)
 
-    os.makedirs(new + "/tmp", exist_ok=True)
-    if not any(_inside("/tmp", b) for b in binds):
-        mount("tmpfs", new + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
     os.makedirs(new + scratch, exist_ok=True)
     mount(f"/proc/self/fd/{real_scratch}", new + scratch, None, MS_BIND)
     os.close(real_scratch)
