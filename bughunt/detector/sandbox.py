@@ -2,32 +2,35 @@
 
 Principles 3 and 6 of DESIGN.md: the program must reach neither bughunt (its package, the
 clean programs) nor the reference worker, nor the user's files, nor the network. On Linux
-a worker builds the sandbox from the kernel's namespaces as it starts (a few milliseconds):
+every worker (candidate and reference alike) builds it from the kernel's namespaces as it
+starts, for the cost of one fork and about twenty mount calls (10-40 ms):
 
-- **user namespace**: building the rest needs no root. The program keeps the user's id
-  (a root user's program runs as nobody) and ends with no capabilities at all (bounding
-  set emptied, no_new_privs), so it cannot remount, unmount or undo anything below.
 - **mount namespace** whose root is a new, empty tmpfs holding read-only binds of what
-  Python needs: /usr, /lib*, /etc, sys.prefix and sys.base_prefix, the site-packages and
-  stdlib folders, the folders the modules already imported came from (torch, numpy), the
-  CPU description in /sys; a fresh /tmp, /dev (null, zero, random...) and /dev/shm; the
-  worker's scratch folder read-write. bughunt's own package folder, where a bound folder
-  holds it (a normal install in site-packages), is covered with an empty one. Nothing else
-  exists: no home folder, no workspace, no clean program, no other worker's scratch.
-- **PID namespace** with a fresh /proc: the program sees its own processes only, not
-  bughunt's or the reference worker's (their command lines, memory, environment). Its
-  first process waits for the program and passes on how it ended; when it ends, every
-  process the program started ends with it.
-- **network namespace** with its own loopback up: the distributed topic's gloo ranks talk
-  over it; no other address exists.
+  Python needs: /usr, /lib*, /etc, sys.prefix and sys.base_prefix, the site-packages
+  folders, the folders of the modules already imported (the stdlib, torch, numpy), the CPU
+  description in /sys; a fresh /tmp, /dev (null, zero, random...) and /dev/shm; the
+  worker's scratch folder read-write. bughunt's package folder, where a bound folder holds
+  it (a plain install in site-packages), is covered with an empty one. Nothing else exists:
+  no home folder, no workspace, no clean program, no other worker's scratch folder.
+- **PID namespace** with its own /proc: the program sees its own processes only, not
+  bughunt's, the fork server's or the reference worker's (command lines, environment,
+  memory). Its first process is `cat` reading a pipe that only the worker's outer process
+  holds: the outer process (the one bughunt started) waits for the program and ends as it
+  did; when it ends, `cat` ends, and the kernel ends whatever the program left running.
+- **network namespace** with its own loopback, up: the distributed topic's gloo ranks talk
+  over it; no other address exists, the machine's own 127.0.0.1 included.
+- **user namespace**, for a user who is not root: it lets them build the rest; the program
+  keeps their ids. Root needs none, and its programs run as nobody. Either way the program
+  ends with no capabilities (bounding set emptied, no_new_privs), so it cannot remount or
+  unmount what hides the rest.
 
-Landlock is not used: the new root already lists everything that exists, and landlock
-cannot hide a folder (bughunt in site-packages) inside one it allows.
+Landlock is not used: the new root already lists everything there is, and landlock cannot
+hide a folder (bughunt in site-packages) inside one it allows.
 
-Where the kernel refuses (not Linux, a container that forbids user namespaces) or
-``BUGHUNT_SANDBOX=off`` is set, programs run without it and bughunt says so once, on
-stderr. Everything the worker needs from bughunt must be imported before ``enter``:
-afterwards bughunt's files do not exist.
+Where the kernel refuses (not Linux, a container that forbids namespaces) or
+``BUGHUNT_SANDBOX=off`` is set, programs run without it and bughunt says so once per
+command, on stderr. Everything the worker needs from bughunt must be imported before
+``enter``: afterwards bughunt's files do not exist.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from typing import Optional
 NOBODY = 65534  # the ids a root user's programs run under
 SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc",
           "/sys/devices/system/cpu", "/sys/devices/system/node")
-DEVICES = ("null", "zero", "full", "random", "urandom")
+DEVICES = ("null", "zero", "full", "random", "urandom", "nvidia*")  # a GPU's nodes for BUGHUNT_DEVICE=native
 HIDDEN_PACKAGES = ("bughunt",)
 
 _off: Optional[str] = None  # why isolation is off in this process, once it is known
@@ -113,7 +116,7 @@ def _enter(scratch: str) -> None:
             errno = ctypes.get_errno()
             raise Unavailable(f"{name}: {os.strerror(errno)}")
 
-    binds, links, hidden = _PLAN or _plan()
+    binds, links, hidden, devices = _PLAN or _plan()
     pivot_root = SYS_PIVOT_ROOT.get(platform.machine())
     cat = next((path for path in ("/usr/bin/cat", "/bin/cat") if os.access(path, os.X_OK)), None)
     if pivot_root is None or cat is None:
@@ -141,7 +144,7 @@ def _enter(scratch: str) -> None:
         _pass_on(program, init_w)
     os.close(init_w)
     call("prctl", PR_SET_PDEATHSIG, 9, 0, 0, 0)
-    _build_root(call, scratch, binds, links, hidden)
+    _build_root(call, scratch, binds, links, hidden, devices)
     os.chdir(scratch)  # the new root is mounted there
     call("syscall", pivot_root, b".", b".")
     call("umount2", b".", MNT_DETACH)  # the old root, stacked under the new one
@@ -157,10 +160,12 @@ def _write(path: str, text: str) -> None:
         f.write(text)
 
 
-def _plan() -> tuple[list[str], dict[str, str], list[str]]:
+def _plan() -> tuple[list[str], dict[str, str], list[str], list[str]]:
     """What the new root holds: folders to bind (real paths, none inside another), symbolic
-    links to recreate on the way to them, and folders of bughunt to cover."""
+    links to recreate on the way to them, folders of bughunt to cover, and device nodes."""
+    import glob
     import site
+    import stat
 
     wanted = {*SYSTEM, sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
               os.path.dirname(sys.executable), *site.getsitepackages()}  # the stdlib: see the modules below
@@ -183,7 +188,9 @@ def _plan() -> tuple[list[str], dict[str, str], list[str]]:
         if not any(_inside(path, b) for b in binds) and not any(_inside(path, h) for h in hidden):
             binds.append(path)
     hidden = [h for h in hidden if any(_inside(h, b) for b in binds)]  # the others are not there anyway
-    return binds, links, hidden
+    devices = [path for pattern in DEVICES for path in sorted(glob.glob(f"/dev/{pattern}"))
+               if stat.S_ISCHR(os.stat(path).st_mode)]
+    return binds, links, hidden, devices
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -207,7 +214,8 @@ def _resolve(path: str, links: dict[str, str], depth: int = 0) -> str:
     return current
 
 
-def _build_root(call, scratch: str, binds: list[str], links: dict[str, str], hidden: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _build_root(call, scratch: str, binds: list[str], links: dict[str, str], hidden: list[str],  # type: ignore[no-untyped-def]
+                devices: list[str]) -> None:
     """Mount the new root on ``scratch`` (still outside it: it becomes / with pivot_root)."""
     real_scratch = os.open(scratch, os.O_PATH | os.O_DIRECTORY)  # what the tmpfs below covers
     new = scratch.rstrip("/")
@@ -243,9 +251,9 @@ def _build_root(call, scratch: str, binds: list[str], links: dict[str, str], hid
 
     os.makedirs(new + "/dev")
     mount("tmpfs", new + "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755")
-    for name in DEVICES:
-        open(f"{new}/dev/{name}", "w").close()
-        bind(f"/dev/{name}", f"{new}/dev/{name}", MS_NOSUID)
+    for path in devices:
+        open(new + path, "w").close()
+        bind(path, new + path, MS_NOSUID)
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
                          ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{new}/dev/{name}")
