@@ -12,6 +12,7 @@ the group on a timeout, children included), its output goes to /dev/null, its
 address space is bounded, it works in a scratch directory, it cannot import
 bughunt or Hypothesis, and after every run the worker checks that its hooks and
 the torch entry points it relies on are still the originals ("tampered" if not).
+On Linux it runs in a sandbox (``sandbox``): no bughunt files, no user files, no network.
 """
 
 from __future__ import annotations
