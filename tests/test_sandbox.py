@@ -31,7 +31,7 @@ OFF_LINE = "bughunt: isolation is off here ({}): exercises can read your files a
 
 # What a program does in a fresh worker's sandbox; it prints what it saw as JSON.
 PROBE = r'''
-import ctypes, errno, json, os, socket, subprocess, sys, tempfile
+import ctypes, errno, json, os, shutil, socket, subprocess, sys, tempfile
 import torch
 from bughunt.detector import sandbox
 
@@ -42,6 +42,7 @@ if os.fork():
     os.close(write)
     with os.fdopen(read) as answer:
         print(answer.read())
+    shutil.rmtree(scratch, ignore_errors=True)
     sys.exit(0)
 os.close(read)
 
