@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
 from bughunt.clean_programs import Program
-from bughunt.detector import worker
+from bughunt.detector import sandbox, worker
 from bughunt.detector.checks import Check, Obs, crash, describe_error, unobserved
 from bughunt.errors import InternalError
 
@@ -92,7 +92,8 @@ def _context() -> Any:
         methods = multiprocessing.get_all_start_methods()
         _CONTEXT = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
-            _CONTEXT.set_forkserver_preload(["bughunt.detector.warmup"])
+            # the sandbox module after torch: it plans the sandbox's file system once, there
+            _CONTEXT.set_forkserver_preload(["bughunt.detector.warmup", "bughunt.detector.sandbox"])
     return _CONTEXT
 
 
@@ -130,17 +131,26 @@ class Worker:
     unobserved one (``observed=False``) runs it without any instrumentation."""
 
     def __init__(self, source: str, filename: str, timeout: float, observed: bool = True) -> None:
+        self.timeout, self.observed = timeout, observed
+        first = self._start(source, filename, sandboxed=sandbox.off_reason() is None)
+        if "sandbox_refused" in first:  # the kernel refused: this command goes on without
+            sandbox.refused(first["sandbox_refused"])
+            self.close(graceful=False)
+            first = self._start(source, filename, sandboxed=False)
+        self.load_error: Optional[dict[str, Any]] = first.get("load_error")
+
+    def _start(self, source: str, filename: str, sandboxed: bool) -> dict[str, Any]:
         context = _context()
-        self.timeout = timeout
         self.scratch = tempfile.mkdtemp(prefix="bughunt-run-")
         self.conn, child = context.Pipe()
         # The program sees only its file's name, not where the workspace is.
         self.process = context.Process(target=worker.serve, args=(child, source, os.path.basename(filename),
-                                                                  self.scratch, observed), daemon=True)
+                                                                  self.scratch, sandboxed, self.observed),
+                                       daemon=True)
         with _main_script_hidden():
             self.process.start()
         child.close()
-        self.load_error: Optional[dict[str, Any]] = self._receive().get("load_error")
+        return self._receive()
 
     def send(self, config: Config) -> None:
         try:

@@ -12,6 +12,7 @@ the group on a timeout, children included), its output goes to /dev/null, its
 address space is bounded, it works in a scratch directory, it cannot import
 bughunt or Hypothesis, and after every run the worker checks that its hooks and
 the torch entry points it relies on are still the originals ("tampered" if not).
+On Linux it runs in a sandbox (``sandbox``): no bughunt files, no user files, no network.
 """
 
 from __future__ import annotations
@@ -26,15 +27,20 @@ import traceback
 import types
 from typing import Any, Optional
 
+from bughunt.detector import sandbox
+
 MEMORY_HEADROOM = 4 << 30  # bytes of address space a program may add to the worker's own
 MAX_VALUES = 4096  # tensor values kept per observed tensor
 BLOCKED = ("bughunt", "hypothesis")  # packages an exercise may not import: they hold the answers
 
 
-def serve(conn: Any, source: str, filename: str, scratch: str, observed: bool = True) -> None:
-    """Entry point of a worker process: load the program, then answer run requests. An
-    unobserved worker (``observed=False``) installs no hooks and wraps nothing: it only returns
-    what main() returns, to check that the program does the same when nothing watches it."""
+def serve(conn: Any, source: str, filename: str, scratch: str, sandboxed: bool = False,
+          observed: bool = True) -> None:
+    """Entry point of a worker process: load the program, then answer run requests. The first
+    answer says that the program loaded, or why it did not, or that the sandbox could not be
+    built (the parent then starts the worker again without one). An unobserved worker
+    (``observed=False``) installs no hooks and wraps nothing: it only returns what main()
+    returns, to check that the program does the same when nothing watches it."""
     import multiprocessing
 
     import torch
@@ -42,7 +48,11 @@ def serve(conn: Any, source: str, filename: str, scratch: str, observed: bool = 
     from bughunt.detector import virtual_cuda
 
     multiprocessing.current_process().daemon = False  # the program may start processes of its own
-    _isolate(scratch)
+    try:
+        _isolate(scratch, sandboxed)
+    except sandbox.Unavailable as refusal:
+        conn.send({"sandbox_refused": str(refusal)})
+        return
     torch.set_num_threads(1)
     if os.environ.get("BUGHUNT_DEVICE") != "native":  # native: a real GPU checks the virtual one
         virtual_cuda.install()  # the program sees a CUDA device; device bugs raise as on a GPU
@@ -74,9 +84,11 @@ def serve(conn: Any, source: str, filename: str, scratch: str, observed: bool = 
         conn.send(observation)
 
 
-def _isolate(scratch: str) -> None:
+def _isolate(scratch: str, sandboxed: bool) -> None:
     """Silence the program's output, bound its memory, give it a scratch directory and
-    its own process group (so that a timeout kills whatever it started too)."""
+    its own process group (so that a timeout kills whatever it started too); then, when
+    ``sandboxed``, move it into the sandbox (see ``sandbox``): only the Python environment
+    and the scratch directory exist, bughunt's files are gone, and no network."""
     os.setpgrp()
     _die_with_parent()
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -89,6 +101,8 @@ def _isolate(scratch: str) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (OSError, ValueError):  # no /proc (macOS): run without a memory bound
         pass
+    if sandboxed:
+        sandbox.enter(scratch)
     os.chdir(scratch)
 
 
