@@ -210,7 +210,10 @@ def _walking_up() -> list[str]:
 WITHOUT = {
     "runs the clean program found through the editable install's finder":
         ("fixed", any(n.startswith("__editable__") and "bughunt" in n for n in sys.modules)),
-    "runs the clean program found through the verifier's hook functions": ("fixed", True),
+    # this one needs the hooks to find the file, so the unobserved run (no hooks) refuses it even without
+    # the sandbox: a second layer, tests/test_unobserved.py
+    "runs the clean program found through the verifier's hook functions":
+        ("behaves differently when verify does not observe it", True),
     "runs the clean program found by searching site-packages and sys.path":
         ("fixed", _findable_from(site.getsitepackages() + sys.path, ("*",))),
     "runs the clean program found by walking up from its folder":
