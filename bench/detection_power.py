@@ -47,12 +47,14 @@ class Row:
     program: str
     variant: str
     kind: str  # "catalog" or "hand"
-    differs: float
+    differs: Optional[float]  # None: caught, and not sampled (--fractions missed)
     before: bool
     after: bool
 
 
-def bucket(fraction: float) -> str:
+def bucket(fraction: Optional[float]) -> str:
+    if fraction is None:
+        return "caught, not sampled"
     if fraction == 0:
         return "0"
     return next(name for low, high, name in BUCKETS[1:] if low <= fraction < high)
@@ -78,7 +80,7 @@ def variants_of(program: Any, which: str) -> list[tuple[str, str, str]]:
 
 
 def measure_program(session: Any, program: Any, which: str, samples: int, seed: int,
-                    on_row: Any = None) -> list[Row]:
+                    fractions: str = "all", on_row: Any = None) -> list[Row]:
     from bughunt.detector.runner import RunFailure, Runner, _key, search
 
     reference_source = program.source()
@@ -90,27 +92,38 @@ def measure_program(session: Any, program: Any, which: str, samples: int, seed: 
     configs = list({_key(c): c for c in drawn + before + witnesses}.values())
 
     rows = []
+
+    def run(candidate: Any, configs: list[dict[str, Any]], loads: bool, differs: dict[tuple, bool]) -> None:
+        todo = [c for c in configs if _key(c) not in differs]
+        for config in todo:
+            reference.submit(config)
+            if loads:
+                candidate.submit(config)
+        for config in todo:
+            ref = reference.collect(config)
+            if not loads:
+                differs[_key(config)] = True
+                continue
+            try:
+                cand = candidate.collect(config)
+            except RunFailure:
+                differs[_key(config)] = True
+                continue
+            differs[_key(config)] = any(check(ref, cand) for check in session.checks)
+
     for kind, name, source in variants_of(program, which):
         candidate = Runner(source, f"<{name}>", session.timeout)
         try:
             differs: dict[tuple, bool] = {}
             loads = candidate.load_error is None
-            for config in configs:
-                reference.submit(config)
-                if loads:
-                    candidate.submit(config)
-            for config in configs:
-                ref = reference.collect(config)
-                if not loads:
-                    differs[_key(config)] = True
-                    continue
-                try:
-                    cand = candidate.collect(config)
-                except RunFailure:
-                    differs[_key(config)] = True
-                    continue
-                differs[_key(config)] = any(check(ref, cand) for check in session.checks)
-            fraction = sum(differs[_key(c)] for c in drawn) / len(drawn)
+            searched = list({_key(c): c for c in before + witnesses}.values())
+            wanted = configs if fractions == "all" else searched
+            run(candidate, wanted, loads, differs)
+            caught = any(differs[_key(c)] for c in searched)
+            if fractions == "missed" and not caught:  # sample the space only where verify misses
+                run(candidate, configs, loads, differs)
+            sampled = all(_key(c) in differs for c in drawn)
+            fraction = sum(differs[_key(c)] for c in drawn) / len(drawn) if sampled else None
             caught_before = any(differs[_key(c)] for c in before)
             if loads:
                 caught_after = session._search(program, reference, candidate, False, False) is not None
@@ -132,14 +145,16 @@ def measure_program(session: Any, program: Any, which: str, samples: int, seed: 
 def report(rows: list[Row]) -> None:
     programs = sorted({r.program for r in rows}, key=[r.program for r in rows].index)
     names = [name for _, _, name in BUCKETS]
+    if any(r.differs is None for r in rows):
+        names.append("caught, not sampled")
     head = ("program", "variants", *(f"differ {n}" for n in names), "missed before", "missed after",
             "missed >=5% before", "missed >=5% after")
     lines = []
     for program in programs + ["all"]:
         mine = [r for r in rows if program in ("all", r.program)]
         counts = [sum(bucket(r.differs) == n for r in mine) for n in names]
-        missed_b = [r for r in mine if r.differs > 0 and not r.before]
-        missed_a = [r for r in mine if r.differs > 0 and not r.after]
+        missed_b = [r for r in mine if r.differs != 0 and not r.before]
+        missed_a = [r for r in mine if r.differs != 0 and not r.after]
         big_b = [r for r in missed_b if r.differs >= 0.05]
         big_a = [r for r in missed_a if r.differs >= 0.05]
         lines.append((program, str(len(mine)), *map(str, counts), str(len(missed_b)), str(len(missed_a)),
@@ -147,11 +162,11 @@ def report(rows: list[Row]) -> None:
     widths = [max(len(row[i]) for row in [head, *lines]) for i in range(len(head))]
     for row in [head, tuple("-" * w for w in widths), *lines]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-    misses = [r for r in rows if r.differs > 0 and not (r.before and r.after)]
+    misses = [r for r in rows if r.differs != 0 and not (r.before and r.after)]
     if misses:
         print("\nmisses (differs on a fraction of the samples; caught before -> after):")
-        for r in sorted(misses, key=lambda r: -r.differs):
-            print(f"  {r.differs:5.0%}  {'caught' if r.before else 'MISSED'} -> {'caught' if r.after else 'MISSED'}"
+        for r in sorted(misses, key=lambda r: -(r.differs or 0)):
+            print(f"  {r.differs or 0:5.0%}  {'caught' if r.before else 'MISSED'} -> {'caught' if r.after else 'MISSED'}"
                   f"  {r.program}: {r.variant} [{r.kind}]")
 
 
@@ -162,6 +177,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--variants", choices=("all", "catalog", "hand"), default="all")
     parser.add_argument("--samples", type=int, default=30, help="configurations per variant for its fraction")
     parser.add_argument("--seed", type=int, default=0, help="of the sampled configurations")
+    parser.add_argument("--fractions", choices=("all", "missed"), default="all",
+                        help="sample the space for every variant, or only for those verify misses (fast)")
     args = parser.parse_args(argv)
 
     from bughunt.clean_programs import PROGRAMS, get_program
@@ -177,14 +194,17 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     def progress(row: Row) -> None:
         flag = "" if row.differs == 0 or row.after else "  <- MISSED"
-        print(f"  {row.differs:5.0%} before={row.before!s:5} after={row.after!s:5} {row.program}: {row.variant}{flag}",
+        differs = "   - " if row.differs is None else f"{row.differs:5.0%}"
+        print(f"  {differs} before={row.before!s:5} after={row.after!s:5} {row.program}: {row.variant}{flag}",
               file=sys.stderr, flush=True)
 
     with verifier() as session:
         for program in programs:
-            rows += measure_program(session, program, args.variants, args.samples, args.seed, progress)
+            rows += measure_program(session, program, args.variants, args.samples, args.seed, args.fractions,
+                                    progress)
             session.close()  # one reference worker at a time
-    print(f"{len(programs)} programs, {len(rows)} variants ({args.variants}), {args.samples} samples each, "
+    print(f"{len(programs)} programs, {len(rows)} variants ({args.variants}), {args.samples} samples each "
+          f"({'every variant' if args.fractions == 'all' else 'variants verify misses'}), "
           f"{time.perf_counter() - start:.0f} s\n")
     report(rows)
     return 0
