@@ -57,6 +57,14 @@ class Program:
     def source(self) -> str:
         return _read(self.id)
 
+    @property
+    def witnesses(self) -> tuple[dict[str, Any], ...]:
+        """Configurations that together reach every branch of the program, measured
+        (``bughunt.witnesses``, stored in ``witnesses.json``): verification runs them too."""
+        from bughunt.witnesses import stored
+
+        return stored(self)
+
 
 @cache
 def _read(program_id: str) -> str:

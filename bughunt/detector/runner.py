@@ -277,9 +277,14 @@ def _space(space: Any) -> st.SearchStrategy:
 
 
 def search(program: Program, run: Callable[[Config], tuple[Obs, Obs]], checks: Iterable[Check],
-           *, shrink: bool = True) -> Optional[_Mismatch]:
-    """Look for a configuration on which a check fails; None if all examples pass."""
+           *, shrink: bool = True, witnesses: Optional[Sequence[Config]] = None) -> Optional[_Mismatch]:
+    """Look for a configuration on which a check fails; None if all examples pass.
+
+    The smallest configuration runs first, then the ones Hypothesis draws (a failure among them
+    is shrunk), then the ``witnesses`` (default: the program's, ``bughunt.witnesses``): the few
+    configurations that reach every branch of the reference, which the draws may all miss."""
     checks = tuple(checks)
+    witnesses = program.witnesses if witnesses is None else witnesses
     strategy = st.fixed_dictionaries({name: _space(space) for name, space in program.params.items()})
     phases = (Phase.explicit, Phase.generate) + ((Phase.shrink,) if shrink else ())
     first = {name: (space.start if isinstance(space, range) else space[0]) for name, space in program.params.items()}
@@ -290,6 +295,9 @@ def search(program: Program, run: Callable[[Config], tuple[Obs, Obs]], checks: I
     @given(config=strategy)
     @example(config=first)  # smallest everything first: batch size 1, one epoch, seed 0
     def behaves_like_reference(config: Config) -> None:
+        compare(config)
+
+    def compare(config: Config) -> None:
         try:
             ref, cand = run(config)
         except RunFailure as failure:
@@ -301,6 +309,8 @@ def search(program: Program, run: Callable[[Config], tuple[Obs, Obs]], checks: I
 
     try:
         behaves_like_reference()
+        for config in witnesses:
+            compare(dict(config))
     except _Mismatch as mismatch:
         return mismatch
     except Flaky:
@@ -310,8 +320,8 @@ def search(program: Program, run: Callable[[Config], tuple[Obs, Obs]], checks: I
 
 @functools.lru_cache(maxsize=64)
 def planned(program: Program) -> tuple[Config, ...]:
-    """The configurations a search draws when every check passes, in order (the draws are
-    derandomized: they depend on the program's parameters and example count alone)."""
+    """The configurations a search draws when every check passes, in order, witnesses last (the
+    draws are derandomized: they depend on the program's parameters and example count alone)."""
     configs: list[Config] = []
 
     def run(config: Config) -> tuple[Obs, Obs]:
