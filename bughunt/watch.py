@@ -99,6 +99,7 @@ class _Check:
     thread: threading.Thread
     result: object = None  # a Verdict, or the exception the check raised
     requeue: bool = False  # cancelled by a newer save: check the file again
+    done: threading.Event = field(default_factory=threading.Event)  # set before the thread wakes the loop
 
 
 @dataclass
@@ -180,7 +181,7 @@ class Watcher:
 
     def step(self) -> bool:
         """Take a finished check's verdict, start the next check; False when all are fixed."""
-        if self.running and not self.running.thread.is_alive():
+        if self.running and self.running.done.is_set():  # not is_alive(): the thread may still be ending
             check, self.running = self.running, None
             check.thread.join()
             if isinstance(check.result, Cancelled):
@@ -223,6 +224,7 @@ class Watcher:
                 check.result = verify_target(self.session, target, cancel)
             except BaseException as exc:  # noqa: BLE001 - handed to the main thread
                 check.result = exc
+            check.done.set()
             if self.wake is not None:
                 with contextlib.suppress(OSError):
                     os.write(self.wake, b"x")

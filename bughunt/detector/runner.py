@@ -9,6 +9,7 @@ cores); reference observations are cached, so a reference runs once per config.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import multiprocessing
@@ -147,7 +148,7 @@ class Worker:
         self.process = context.Process(target=worker.serve, args=(child, source, os.path.basename(filename),
                                                                   self.scratch, sandboxed, self.observed),
                                        daemon=True)
-        with _main_script_hidden():
+        with _STARTING, _main_script_hidden():  # one start at a time: __main__ is shared by threads
             self.process.start()
         child.close()
         return self._receive()
@@ -183,7 +184,13 @@ class Worker:
             return f"the program was killed by signal {name}"
         return f"the program exited early with code {code}"
 
-    def close(self, graceful: bool = True) -> None:
+    def close(self, graceful: bool = True, wait: bool = True) -> None:
+        """Stop the worker and whatever it started, and remove its scratch folder. Without
+        ``wait`` this happens in the background: a verdict need not wait for a sandboxed worker
+        to be torn down (bughunt waits for those still closing when it exits)."""
+        if not wait:
+            _in_background(lambda: self.close(graceful))
+            return
         if graceful and self.process.is_alive():
             try:
                 self.conn.send(None)
@@ -201,6 +208,22 @@ class Worker:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+_CLOSING: list[threading.Thread] = []  # workers being closed in the background
+_STARTING = threading.Lock()
+
+
+def _in_background(close: Callable[[], None]) -> None:
+    closer = threading.Thread(target=close, daemon=True)
+    _CLOSING[:] = [c for c in _CLOSING if c.is_alive()] + [closer]
+    closer.start()
+
+
+@atexit.register
+def _closed() -> None:
+    for closer in _CLOSING:
+        closer.join(10)
+
+
 class Runner:
     """A program's worker plus a cache: each configuration runs at most once."""
 
@@ -210,12 +233,33 @@ class Runner:
         self._cache: dict[tuple, Obs] = {}
         self._pending: list[tuple] = []  # configurations sent to the worker, answers not read yet, in order
         self.failure: Optional[str] = None  # once a run fails, every later run fails the same way
+        self._starting: Optional[threading.Thread] = None
+        self._start_failure: Optional[RunFailure] = None
 
     @property
     def load_error(self) -> Optional[dict[str, Any]]:
         return self._start().load_error
 
+    def start_soon(self) -> None:
+        """Start the worker in the background, so that its start and the program's loading overlap
+        other work (the unobserved twin starts while the candidate loads)."""
+
+        def start() -> None:
+            try:
+                self._worker = Worker(self.source, self.filename, self.timeout, self.observed)
+            except RunFailure as failure:
+                self._start_failure = failure
+
+        self._starting = threading.Thread(target=start, daemon=True)
+        self._starting.start()
+
     def _start(self) -> Worker:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+        if self._start_failure is not None:
+            self.failure = str(self._start_failure)
+            raise self._start_failure
         if self._worker is None:
             self._worker = Worker(self.source, self.filename, self.timeout, self.observed)
         return self._worker
@@ -250,9 +294,16 @@ class Runner:
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 worker.process.kill()
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        """Stop the worker; without ``wait`` in the background (see ``Worker.close``)."""
+        if not wait and self._starting is not None:  # still starting: close it once it has started
+            _in_background(self.close)
+            return
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
         if self._worker is not None:
-            self._worker.close(graceful=not self._pending)  # a worker still busy is stopped at once
+            self._worker.close(graceful=not self._pending, wait=wait)  # a worker still busy is stopped at once
             self._worker = None
 
 
@@ -394,6 +445,7 @@ class Session:
 
         candidate = Runner(candidate_source, filename, self.timeout)
         twin = Runner(candidate_source, filename, self.timeout, observed=False)
+        twin.start_soon()  # starts and loads while the candidate does
         stop = cancel.check if cancel is not None else (lambda: None)
         if cancel is not None:
             cancel.follow(candidate)
@@ -416,8 +468,8 @@ class Session:
                                                stop=stop) is None), None)
             stop()
         finally:
-            candidate.close()
-            twin.close()
+            candidate.close(wait=False)  # the verdict is known: tidy up meanwhile
+            twin.close(wait=False)
         where = f"with {describe_config(mismatch.config)}: " if mismatch.config else ""
         return Verdict(False, where + mismatch.symptom, mismatch.config, remaining=remaining)
 
