@@ -183,7 +183,8 @@ class Watcher:
         """Take a finished check's verdict, start the next check; False when all are fixed."""
         if self.running and self.running.done.is_set():  # not is_alive(): the thread may still be ending
             check, self.running = self.running, None
-            check.thread.join()
+            # no thread.join(): a Ctrl-C inside one breaks the next (CPython's "assert self._is_stopped");
+            # the thread has set done and has nothing left to do
             if isinstance(check.result, Cancelled):
                 if check.requeue and check.target not in self.pending:
                     self.pending.insert(0, check.target)
@@ -238,7 +239,7 @@ class Watcher:
         """Cancel a check in progress and wait for its thread."""
         if self.running:
             self.running.cancel()
-            self.running.thread.join()
+            self.running.done.wait()  # not join(): see step()
             self.running = None
 
 

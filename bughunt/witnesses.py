@@ -42,7 +42,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
-from bughunt.clean_programs import Program
+from bughunt.clean_programs import WITNESSES as STORE, Program, stored_witnesses as _stored
 
 Config = dict[str, Any]
 BranchPoint = tuple[str, int]  # (code object's qualified name, offset of the jump)
@@ -51,7 +51,6 @@ Feature = tuple  # (branch point, outcomes): one outcome, or a run of 2 or 3 con
 ALGORITHM = 1  # bump when the features or the choice change: stored witnesses become stale
 POOL = 48  # configurations drawn from the declared space per program
 HISTORY = 3  # longest run of consecutive outcomes of one branch point that counts as a feature
-STORE = "witnesses.json"  # beside the clean programs
 
 
 # ---- the child side: run the reference with its own code traced ----------------------------
@@ -237,27 +236,6 @@ def fingerprint(program: Program) -> str:
              for name, space in program.params.items()}
     text = json.dumps([ALGORITHM, POOL, HISTORY, program.source(), space], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-@cache
-def _stored() -> dict[str, Any]:
-    try:
-        text = resources.files("bughunt.clean_programs").joinpath(STORE).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    return json.loads(text)
-
-
-def stored(program: Program) -> tuple[Config, ...]:
-    """The stored witnesses of a clean program, () if it has none. They are used even when
-    stale (a program edited since): they are still configurations of its space, and the test
-    suite says they need recomputing."""
-    entry = _stored().get(program.id)
-    if not entry:
-        return ()
-    inside = [w for w in entry["witnesses"] if set(w) == set(program.params)
-              and all(value in program.params[name] for name, value in w.items())]
-    return tuple(inside)
 
 
 def stale(programs: Iterable[Program]) -> list[str]:

@@ -69,7 +69,10 @@ def _optimized(obs: Obs) -> dict[str, Any]:
     for key, tensor in obs["params"].items():
         index, _, name = key.partition(":")
         name = name if index.isdigit() and name else key
-        if not name.startswith("#"):  # a parameter no module call named
+        # a parameter no module call named ("#3": its module's forward() was called directly) still
+        # counts when it is known by the order it was made, which is how parameters pair
+        made = isinstance(tensor, dict) and tensor.get("created") is not None
+        if not name.startswith("#") or made:
             found.setdefault(name, tensor)
     return found
 

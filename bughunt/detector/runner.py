@@ -233,7 +233,7 @@ class Runner:
         self._cache: dict[tuple, Obs] = {}
         self._pending: list[tuple] = []  # configurations sent to the worker, answers not read yet, in order
         self.failure: Optional[str] = None  # once a run fails, every later run fails the same way
-        self._starting: Optional[threading.Thread] = None
+        self._starting: Optional[threading.Event] = None  # set once a background start has ended
         self._start_failure: Optional[RunFailure] = None
 
     @property
@@ -244,18 +244,22 @@ class Runner:
         """Start the worker in the background, so that its start and the program's loading overlap
         other work (the unobserved twin starts while the candidate loads)."""
 
+        started = threading.Event()  # waited on, not join()ed: a Ctrl-C inside join() breaks the next one
+
         def start() -> None:
             try:
                 self._worker = Worker(self.source, self.filename, self.timeout, self.observed)
             except RunFailure as failure:
                 self._start_failure = failure
+            finally:
+                started.set()
 
-        self._starting = threading.Thread(target=start, daemon=True)
-        self._starting.start()
+        self._starting = started
+        threading.Thread(target=start, daemon=True).start()
 
     def _start(self) -> Worker:
         if self._starting is not None:
-            self._starting.join()
+            self._starting.wait()
             self._starting = None
         if self._start_failure is not None:
             self.failure = str(self._start_failure)
@@ -300,7 +304,7 @@ class Runner:
             _in_background(self.close)
             return
         if self._starting is not None:
-            self._starting.join()
+            self._starting.wait()
             self._starting = None
         if self._worker is not None:
             self._worker.close(graceful=not self._pending, wait=wait)  # a worker still busy is stopped at once

@@ -314,9 +314,9 @@ class Recorder:
         # id -> (tensor, role, order): what a parameter or buffer is (its module's class and its own
         # name there) and when the forward pass first used it; the tensor is kept so ids stay unique
         self.roles: dict[int, tuple[Any, str, int]] = {}
-        # id -> (tensor, index): the order in which modules registered their parameters; the
+        # id -> (tensor, index, role): the order in which modules registered their parameters; the
         # program's own layers are made in the same order as the reference's, whatever their names
-        self.created: dict[int, tuple[Any, int]] = {}
+        self.created: dict[int, tuple[Any, int, str]] = {}
         self.computed: set[int] = set()  # parameters whose gradient backward() made since their last step
         self.hooked: set[int] = set()  # parameters whose accumulated gradients this run's hooks report
 
@@ -447,7 +447,7 @@ class Recorder:
 
         def on_register(module: Any, name: str, param: Any) -> None:
             if param is not None and id(param) not in self.created:
-                self.created[id(param)] = (param, len(self.created))
+                self.created[id(param)] = (param, len(self.created), f"{type(module).__name__}.{name}")
 
         self.on_forward, self.on_step = on_forward, on_step
         torch.nn.modules.module.register_module_forward_pre_hook(on_forward)
@@ -461,11 +461,14 @@ class Recorder:
         (registered with its module). ``owner`` (class, name) stands in for a tensor no module
         call used."""
         made = self.created.get(id(tensor))
-        created = made[1] if made is not None and made[0] is tensor else None
+        if made is not None and made[0] is not tensor:
+            made = None
+        created = made[1] if made is not None else None
         known = self.roles.get(id(tensor))
         if known is not None and known[0] is tensor:
             return {"role": known[1], "order": known[2], "created": created}
-        role = f"{owner[0]}.{owner[1]}" if owner else None
+        # no module call used it (its forward() was called directly): the role it was registered with
+        role = f"{owner[0]}.{owner[1]}" if owner else (made[2] if made is not None else None)
         return {"role": role, "order": None, "created": created}
 
     def final_params(self) -> tuple[dict[str, Any], dict[str, Any]]:

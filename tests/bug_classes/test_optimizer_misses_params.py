@@ -31,5 +31,11 @@ def test_detector_names_the_parameters_no_optimizer_updates():
     check = get_class("optimizer-misses-params").detect
     ref = {"params": {"0:backbone.fc.weight": 0, "0:backbone.fc.bias": 0, "1:head.weight": 0, "#3": 0}}
     assert check(ref, ref) is None
-    assert check(ref, {"params": {"0:head.weight": 0}}) == "no optimizer updates backbone.fc.bias and 1 more"
+    # the message names the candidate's own parameters that the forward pass used and no optimizer holds
+    idle = {"backbone.fc.weight": {"role": "Linear.weight", "shape": [2, 3]},
+            "backbone.fc.bias": {"role": "Linear.bias", "shape": [2]}}
+    assert check(ref, {"params": {"0:head.weight": 0}, "unoptimized": idle}) == \
+        "no optimizer updates backbone.fc.weight and 1 more"
+    assert check(ref, {"params": {"0:head.weight": 0}}) == \
+        "the optimizers update 1 parameter tensors; the reference's update 3"
     assert check(ref, {"params": {"1:backbone.fc.weight": 0, "0:backbone.fc.bias": 0, "head.weight": 0}}) is None
