@@ -1,6 +1,6 @@
 """Time from saving an exercise to watch's verdict, next to a cold `bughunt verify` of it.
 
-    python bench/watch_latency.py [--topic training] [--runs 5]
+    python bench/watch_latency.py [--topic training] [--runs 5] [--think 0]
 
 Prints the median of --runs measurements of each. Watch keeps torch imported and the
 reference's observations cached, so its figure is the warm re-verify a learner waits for.
@@ -30,6 +30,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--topic", default="training")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds between a verdict and the next save (a learner reads and edits "
+                             "meanwhile; 0: save at once, while watch still warms the reference)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -53,6 +56,7 @@ def main() -> None:
             warm = []
             for i in range(args.runs * 2):
                 text, expect = (fixed, "fixed") if i % 2 == 0 else (buggy, "bug")
+                time.sleep(args.think)
                 start = time.perf_counter()
                 path.write_text(text)
                 wait_for(watcher, f"{path.name}  {expect}")

@@ -234,6 +234,8 @@ class Runner:
         self._pending: list[tuple] = []  # configurations sent to the worker, answers not read yet, in order
         self.failure: Optional[str] = None  # once a run fails, every later run fails the same way
         self._starting: Optional[threading.Event] = None  # set once a background start has ended
+        self._queued: list[Config] = []  # submitted while starting in the background: sent once up
+        self._queue_lock = threading.Lock()
         self._start_failure: Optional[RunFailure] = None
 
     @property
@@ -242,20 +244,30 @@ class Runner:
 
     def start_soon(self) -> None:
         """Start the worker in the background, so that its start and the program's loading overlap
-        other work (the unobserved twin starts while the candidate loads)."""
+        other work; runs submitted meanwhile are sent once it is up."""
 
         started = threading.Event()  # waited on, not join()ed: a Ctrl-C inside join() breaks the next one
 
         def start() -> None:
             try:
-                self._worker = Worker(self.source, self.filename, self.timeout, self.observed)
+                worker = Worker(self.source, self.filename, self.timeout, self.observed)
             except RunFailure as failure:
                 self._start_failure = failure
-            finally:
+                worker = None
+            with self._queue_lock:
+                self._worker = worker
+                for config in self._queued if worker is not None else ():
+                    worker.send(config)
+                self._queued = []
                 started.set()
 
         self._starting = started
         threading.Thread(target=start, daemon=True).start()
+
+    @property
+    def started(self) -> bool:
+        """The worker is up, or on its way (``start_soon``)."""
+        return self._worker is not None or self._starting is not None
 
     def _start(self) -> Worker:
         if self._starting is not None:
@@ -272,8 +284,12 @@ class Runner:
         """Ask for a run without waiting for it (the worker answers in order)."""
         key = _key(config)
         if self.failure is None and key not in self._cache and key not in self._pending:
-            self._start().send(config)
             self._pending.append(key)
+            with self._queue_lock:
+                if self._starting is not None and not self._starting.is_set():
+                    self._queued.append(config)
+                    return
+            self._start().send(config)
 
     def collect(self, config: Config) -> Obs:
         if self.failure is not None:
@@ -450,7 +466,6 @@ class Session:
 
         candidate = Runner(candidate_source, filename, self.timeout)
         twin = Runner(candidate_source, filename, self.timeout, observed=False)
-        twin.start_soon()  # starts and loads while the candidate does
         stop = cancel.check if cancel is not None else (lambda: None)
         if cancel is not None:
             cancel.follow(candidate)
@@ -464,6 +479,7 @@ class Session:
             stop()
             if load_error:
                 return Verdict(False, f"while loading, {describe_error(load_error)}")
+            twin.start_soon()  # it loads while the candidate runs its first configuration
             mismatch = self._compare(program, reference_source, candidate, shrink, twin=twin, stop=stop)
             stop()
             if mismatch is None:
@@ -507,8 +523,12 @@ class Session:
             reference.submit(config)
             candidate.submit(config)
             if twin is not None and tried is not None:  # runs meanwhile, on the other core
-                twin.submit(config)
                 tried.append(dict(config))
+                if len(tried) > 1:  # the first configuration passed: this may be a fix, start the twin
+                    if not twin.started:
+                        twin.start_soon()
+                    for earlier in tried:
+                        twin.submit(earlier)
             try:
                 ref = reference.collect(config)
             except RunFailure as failure:
