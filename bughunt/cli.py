@@ -19,7 +19,7 @@ import click
 from rich.text import Text
 
 from bughunt import __version__, ui
-from bughunt.errors import BadInput, InternalError
+from bughunt.errors import BadInput, InternalError, interrupted
 from bughunt.workspace import DEFAULT_DIR, exercise_files, locate, on_notice
 
 EXIT_OK, EXIT_BUGS, EXIT_BAD_INPUT = 0, 1, 2
@@ -52,6 +52,9 @@ def _one_line_errors(command: Callable[..., int]) -> Callable[..., None]:
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug in bughunt: still one line, and exit 2
+            if interrupted(exc):
+                click.echo("interrupted", err=True)
+                sys.exit(130)
             if os.environ.get("BUGHUNT_DEBUG"):
                 raise
             click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
@@ -419,6 +422,9 @@ def watch(workspace: Path | None, poll: bool, timeout: float | None) -> int:
             run(ws, lambda event: show(event, keys is not None), poll=poll, timeout=timeout, keys=keys)
     except KeyboardInterrupt:
         pass
+    except Exception as exc:  # Ctrl-C inside a library that then raised something else
+        if not interrupted(exc):
+            raise
     if transient[0]:
         out.file.write("\r\x1b[2K")
     out.print("stopped watching")

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from bughunt.bug_catalog import all_checks
-from bughunt.detector.runner import Cancel, Cancelled, Session, Verdict, prestart
+from bughunt.detector.runner import Cancel, Cancelled, Session, Verdict, planned, prestart
 from bughunt.exercise import Exercise
 from bughunt.workspace import Target, exercise_of, sha256, targets
 
 DEFAULT_TIMEOUT = 60.0  # seconds for one run of main(); the slowest clean program needs < 1 s
 
-__all__ = ["DEFAULT_TIMEOUT", "Cancel", "Cancelled", "Result", "Session", "Verdict", "caught", "prestart",
+__all__ = ["DEFAULT_TIMEOUT", "Cancel", "Cancelled", "Result", "Session", "Verdict", "caught", "plan", "prestart",
            "verifier", "verify", "verify_target", "verify_targets", "warm_target"]
 
 
@@ -61,6 +61,12 @@ def verify_target(session: Session, target: Target, cancel: Optional[Cancel] = N
         verdict = Verdict(False, f"tampered: the program changed {', '.join(restored)} (put back)")
     target.record(verified=sha256(source), fixed=verdict.fixed, message=verdict.message)
     return verdict
+
+
+def plan(target: Target) -> None:
+    """Work out the configurations the exercise's fix will be checked on (cached per program), so
+    that warming later does no Hypothesis work where a Ctrl-C may land (watch's main thread)."""
+    planned(exercise_of(target.entry).program)
 
 
 def warm_target(session: Session, target: Target) -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Union
 
-from bughunt.grading import Cancel, Cancelled, Session, Verdict, verifier, verify_target, warm_target
+from bughunt.grading import Cancel, Cancelled, Session, Verdict, plan, verifier, verify_target, warm_target
 from bughunt.workspace import Target, Workspace, digest
 
 KEYS = {"h": "hint", "l": "list", "r": "reset", "n": "next", "q": "quit"}
@@ -250,6 +250,8 @@ def watch(workspace: Workspace, emit: Callable[[Event], None], *, poll: bool = F
     changes = Changes(workspace.root, {t.entry.file for t in targets}, poll, interval)
     woken, wake = os.pipe()
     try:
+        for target in targets:
+            plan(target)  # now, so that warming later runs no Hypothesis in this (the Ctrl-C) thread
         with verifier(timeout) as session:
             loop = Watcher(workspace, targets, session, _restarts(emit), changes, wake)
             if not loop.begin():

@@ -43,3 +43,16 @@ def test_keep_edits_copies_only_what_the_learner_wrote(tmp_path):
     assert backup == tmp_path / "a.py.bak" and backup.read_text() == "my fix\n"
     assert workspace.keep_edits("a.py", "my fix\n") is None  # what is written there already
     assert workspace.keep_edits("absent.py", "x") is None
+
+
+def test_an_error_raised_while_ctrl_c_was_handled_counts_as_ctrl_c():
+    from bughunt.errors import interrupted
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise AssertionError  # what Hypothesis may raise when interrupted inside its engine
+    except AssertionError as exc:
+        assert interrupted(exc)
+    assert not interrupted(ValueError("a bug of bughunt's own"))
