@@ -25,10 +25,11 @@ __all__ = ["DEFAULT_TIMEOUT", "Cancel", "Cancelled", "Result", "Session", "Verdi
            "verifier", "verify", "verify_target", "verify_targets", "warm_target"]
 
 
-def verifier(timeout: Optional[float] = None) -> Session:
+def verifier(timeout: Optional[float] = None, *, spares: bool = False) -> Session:
     """A session with every detector, each run of a program limited to ``timeout`` seconds
-    (default ``DEFAULT_TIMEOUT``); use it as a context manager (it owns worker processes)."""
-    return Session(all_checks(), timeout=DEFAULT_TIMEOUT if timeout is None else timeout)
+    (default ``DEFAULT_TIMEOUT``); use it as a context manager (it owns worker processes). With
+    ``spares`` it starts the next verification's workers ahead after each one (watch)."""
+    return Session(all_checks(), timeout=DEFAULT_TIMEOUT if timeout is None else timeout, spares=spares)
 
 
 @dataclass(frozen=True)

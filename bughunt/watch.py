@@ -252,7 +252,7 @@ def watch(workspace: Workspace, emit: Callable[[Event], None], *, poll: bool = F
     try:
         for target in targets:
             plan(target)  # now, so that warming later runs no Hypothesis in this (the Ctrl-C) thread
-        with verifier(timeout) as session:
+        with verifier(timeout, spares=True) as session:
             loop = Watcher(workspace, targets, session, _restarts(emit), changes, wake)
             if not loop.begin():
                 return

@@ -140,3 +140,22 @@ def test_a_worker_does_not_run_the_main_script_again(tmp_path):
     """))
     subprocess.run([sys.executable, str(script)], check=True, timeout=120)
     assert marker.read_text() == "imported\n"
+
+
+def test_spare_workers_started_ahead_serve_the_next_verification():
+    from bughunt.clean_programs import get_program
+    from bughunt.detector import runner
+    from bughunt.grading import verifier
+
+    program = get_program("training/classification_loop")
+    source = program.source()
+    with verifier(spares=True) as session:
+        assert session.verify(program, source, source, "first.py", shrink=False).fixed
+        for closer in list(runner._CLOSING):
+            closer.join(30)  # the spares are started in the background after a verdict
+        waiting = {key: list(found) for key, found in runner._SPARES.items() if found}
+        assert {observed for observed, _ in waiting} == {True, False}
+        buggy = source.replace("optimizer.zero_grad()", "pass")
+        assert not session.verify(program, source, buggy, "second.py", shrink=False).fixed  # a spare ran it
+        assert all(w not in runner._SPARES.get(key, []) for key, found in waiting.items() for w in found[:1])
+    assert not any(runner._SPARES.values())  # closing the session closes the spares

@@ -133,7 +133,14 @@ class Worker:
 
     def __init__(self, source: str, filename: str, timeout: float, observed: bool = True) -> None:
         self.timeout, self.observed = timeout, observed
-        first = self._start(source, filename, sandboxed=sandbox.off_reason() is None)
+        spare = _take_spare(observed, timeout)
+        if spare is not None:  # started ahead: isolated and set up, waiting for its program
+            self.scratch, self.conn, self.process = spare.scratch, spare.conn, spare.process
+            with contextlib.suppress(BrokenPipeError, OSError):  # gone: receive() says how
+                self.conn.send((source, os.path.basename(filename)))
+            first = self._receive()
+        else:
+            first = self._start(source, filename, sandboxed=sandbox.off_reason() is None)
         if "sandbox_refused" in first:  # the kernel refused: this command goes on without
             sandbox.refused(first["sandbox_refused"])
             self.close(graceful=False)
@@ -141,17 +148,28 @@ class Worker:
         self.load_error: Optional[dict[str, Any]] = first.get("load_error")
 
     def _start(self, source: str, filename: str, sandboxed: bool) -> dict[str, Any]:
+        self._launch(source, os.path.basename(filename), sandboxed)
+        return self._receive()
+
+    def _launch(self, source: Optional[str], name: Optional[str], sandboxed: bool) -> None:
+        """Start the process; without a ``source`` it is a spare that waits for one."""
         context = _context()
         self.scratch = tempfile.mkdtemp(prefix="bughunt-run-")
         self.conn, child = context.Pipe()
         # The program sees only its file's name, not where the workspace is.
-        self.process = context.Process(target=worker.serve, args=(child, source, os.path.basename(filename),
-                                                                  self.scratch, sandboxed, self.observed),
-                                       daemon=True)
+        self.process = context.Process(target=worker.serve, args=(child, source, name, self.scratch, sandboxed,
+                                                                  self.observed), daemon=True)
         with _STARTING, _main_script_hidden():  # one start at a time: __main__ is shared by threads
             self.process.start()
         child.close()
-        return self._receive()
+
+    @classmethod
+    def spare(cls, timeout: float, observed: bool) -> "Worker":
+        """A worker started ahead, isolated and set up, that gets its program later (``__init__``)."""
+        self = cls.__new__(cls)
+        self.timeout, self.observed = timeout, observed
+        self._launch(None, None, sandboxed=sandbox.off_reason() is None)
+        return self
 
     def send(self, config: Config) -> None:
         try:
@@ -206,6 +224,36 @@ class Worker:
         self.process.join(5)
         self.conn.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+_SPARES: dict[tuple[bool, float], list[Worker]] = {}  # started ahead, by (observed, timeout)
+_SPARES_LOCK = threading.Lock()
+
+
+def _take_spare(observed: bool, timeout: float) -> Optional[Worker]:
+    with _SPARES_LOCK:
+        found = _SPARES.get((observed, timeout))
+        return found.pop() if found else None
+
+
+def keep_spares(timeout: float) -> None:
+    """Have one observed and one unobserved worker started ahead, so that the next verification
+    (watch: the next save) does not wait for a process to start and isolate itself."""
+    for observed in (True, False):
+        with _SPARES_LOCK:
+            if _SPARES.get((observed, timeout)):
+                continue
+        worker = Worker.spare(timeout, observed)
+        with _SPARES_LOCK:
+            _SPARES.setdefault((observed, timeout), []).append(worker)
+
+
+def close_spares() -> None:
+    with _SPARES_LOCK:
+        spares = [w for found in _SPARES.values() for w in found]
+        _SPARES.clear()
+    for spare in spares:
+        spare.close(wait=False)
 
 
 _CLOSING: list[threading.Thread] = []  # workers being closed in the background
@@ -409,9 +457,10 @@ class Session:
 
     KEEP = 4  # reference workers kept warm (least recently used go first)
 
-    def __init__(self, checks: Iterable[Check], timeout: float) -> None:
+    def __init__(self, checks: Iterable[Check], timeout: float, spares: bool = False) -> None:
         self.checks = tuple(checks)
         self.timeout = timeout
+        self.spares = spares  # after each verification, start the next one's workers ahead (watch)
         self._references: OrderedDict[str, Runner] = OrderedDict()
 
     def __enter__(self) -> "Session":
@@ -424,6 +473,8 @@ class Session:
         for runner in self._references.values():
             runner.close()
         self._references.clear()
+        if self.spares:
+            close_spares()
 
     def _reference(self, program: Program, source: str, keep: bool = True) -> Runner:
         runner = self._references.get(source)
@@ -491,6 +542,8 @@ class Session:
         finally:
             candidate.close(wait=False)  # the verdict is known: tidy up meanwhile
             twin.close(wait=False)
+            if self.spares:
+                _in_background(lambda: keep_spares(self.timeout))
         where = f"with {describe_config(mismatch.config)}: " if mismatch.config else ""
         return Verdict(False, where + mismatch.symptom, mismatch.config, remaining=remaining)
 

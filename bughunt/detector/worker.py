@@ -63,6 +63,14 @@ def serve(conn: Any, source: str, filename: str, scratch: str, sandboxed: bool =
     sys.meta_path.insert(0, _Blocker())
     for name in [n for n in sys.modules if n.split(".")[0] in BLOCKED]:
         del sys.modules[name]  # this code keeps running; the program just cannot reach it
+    if source is None:  # a spare, started ahead (watch): its program comes when it is needed
+        try:
+            given = conn.recv()
+        except EOFError:
+            return
+        if given is None:
+            return
+        source, filename = given
     try:
         module = load(source, filename, recorder if observed else None)
     except BaseException as exc:  # the program's own top level failed
