@@ -24,6 +24,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
@@ -202,8 +203,16 @@ class Workspace:
         """Make the manifest and the progress file readable and complete again: a missing or
         unreadable manifest is rebuilt from the exercise files (an unreadable one is kept as
         ``manifest.json.bak``), exercise files the manifest lacks are added, an unreadable
-        progress file is kept aside and started afresh. Returns one line per thing done."""
+        progress file is kept aside and started afresh, and temporary files a killed bughunt left
+        behind (older than a minute: no write takes that long) are removed. Returns one line per
+        thing done."""
         done: list[str] = []
+        stale = [p for folder in (self.root, self.root / MANIFEST.parent) if folder.is_dir()
+                 for p in folder.glob(".*.tmp") if time.time() - p.stat().st_mtime > 60]
+        for path in stale:
+            path.unlink(missing_ok=True)
+        if stale:
+            done.append(f"removed {len(stale)} temporary file{'s' if len(stale) > 1 else ''} left by a killed bughunt")
         with self.locked():
             manifest = self.root / MANIFEST
             try:
