@@ -96,7 +96,6 @@ class _Check:
     target: Target
     cancel: Cancel
     start: float
-    thread: threading.Thread
     result: object = None  # a Verdict, or the exception the check raised
     requeue: bool = False  # cancelled by a newer save: check the file again
     done: threading.Event = field(default_factory=threading.Event)  # set before the thread wakes the loop
@@ -105,7 +104,7 @@ class _Check:
 @dataclass
 class Watcher:
     """The state of a watch and what each event (a save, a key, a finished check) does to it.
-    Single-threaded but for the check itself, which runs in ``_Check.thread``."""
+    Single-threaded but for the check itself, which runs in a thread of its own (``_start``)."""
 
     workspace: Workspace
     targets: list[Target]
@@ -218,7 +217,7 @@ class Watcher:
 
     def _start(self, target: Target) -> None:
         cancel = Cancel()
-        check = _Check(target, cancel, time.perf_counter(), threading.Thread(daemon=True))
+        check = _Check(target, cancel, time.perf_counter())
 
         def run() -> None:
             try:
@@ -230,13 +229,12 @@ class Watcher:
                 with contextlib.suppress(OSError):
                     os.write(self.wake, b"x")
 
-        check.thread = threading.Thread(target=run, name=f"check {target.entry.file}", daemon=True)
         self.running = check
         self.emit(Checking(target))
-        check.thread.start()
+        threading.Thread(target=run, name=f"check {target.entry.file}", daemon=True).start()
 
     def stop(self) -> None:
-        """Cancel a check in progress and wait for its thread."""
+        """Cancel a check in progress and wait for it to end."""
         if self.running:
             self.running.cancel()
             self.running.done.wait()  # not join(): see step()

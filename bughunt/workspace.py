@@ -215,11 +215,12 @@ class Workspace:
             done.append(f"removed {len(stale)} temporary file{'s' if len(stale) > 1 else ''} left by a killed bughunt")
         with self.locked():
             manifest = self.root / MANIFEST
+            damaged = False
             try:
                 entries = self._read()
             except BadInput as problem:
-                entries = {}
-                if manifest.exists():
+                entries, damaged = {}, manifest.exists()
+                if damaged:
                     kept = keep_copy(manifest)
                     done.append(f"{problem}; kept it as {kept.relative_to(self.root)}")
             found = {}
@@ -235,7 +236,7 @@ class Workspace:
                 names = ", ".join(sorted(found, key=natural))
                 done.append(f"{verb} {self.root / MANIFEST} from {len(found)} exercise file"
                             f"{'' if len(found) == 1 else 's'} ({names})")
-            if found or not manifest.exists() or any("unreadable" in line for line in done):
+            if found or damaged or not manifest.exists():
                 self.entries = {**entries, **found}
                 self.save()
             else:

@@ -202,6 +202,13 @@ class Worker:
             return f"the program was killed by signal {name}"
         return f"the program exited early with code {code}"
 
+    def kill(self) -> None:
+        """Kill the process and whatever it started, now, from any thread (close, a cancel)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # the program's own children go too
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            self.process.kill()
+
     def close(self, graceful: bool = True, wait: bool = True) -> None:
         """Stop the worker and whatever it started, and remove its scratch folder. Without
         ``wait`` this happens in the background: a verdict need not wait for a sandboxed worker
@@ -215,12 +222,7 @@ class Worker:
             except (BrokenPipeError, OSError):
                 pass
             self.process.join(1)
-        try:  # the program's own children (a fork bomb, a stuck process group) go too
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError, OSError):
-            pass
-        if self.process.is_alive():
-            self.process.kill()
+        self.kill()
         self.process.join(5)
         self.conn.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -312,11 +314,6 @@ class Runner:
         self._starting = started
         threading.Thread(target=start, daemon=True).start()
 
-    @property
-    def started(self) -> bool:
-        """The worker is up, or on its way (``start_soon``)."""
-        return self._worker is not None or self._starting is not None
-
     def _start(self) -> Worker:
         if self._starting is not None:
             self._starting.wait()
@@ -357,10 +354,7 @@ class Runner:
         """Kill the worker now, from any thread; what waits for it sees it gone, close() tidies up."""
         worker = self._worker
         if worker is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-                os.killpg(worker.process.pid, signal.SIGKILL)
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                worker.process.kill()
+            worker.kill()
 
     def close(self, wait: bool = True) -> None:
         """Stop the worker; without ``wait`` in the background (see ``Worker.close``)."""
@@ -577,11 +571,9 @@ class Session:
             candidate.submit(config)
             if twin is not None and tried is not None:  # runs meanwhile, on the other core
                 tried.append(dict(config))
-                if len(tried) > 1:  # the first configuration passed: this may be a fix, start the twin
-                    if not twin.started:
-                        twin.start_soon()
+                if len(tried) > 1:  # the first configuration passed: this may be a fix, run them all
                     for earlier in tried:
-                        twin.submit(earlier)
+                        twin.submit(earlier)  # once each: submit skips what it has
             try:
                 ref = reference.collect(config)
             except RunFailure as failure:
