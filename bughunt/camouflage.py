@@ -82,15 +82,17 @@ class _Scoped(cst.CSTTransformer):
         return ".".join(self.scope)
 
 
-class _RenameLocals(cst.CSTTransformer):
+class _RenameLocals(_Scoped):
     """In each function, rename local variables that have synonyms (never parameters)."""
 
     def __init__(self, seed: int, module_names: set[str]) -> None:
         super().__init__()
         self.seed, self.module_names = seed, module_names
         self.renames: list[dict[str, str]] = []
+        self.by_scope: dict[str, dict[str, str]] = {}  # "Encoder.forward" -> its renames
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
         params = {p.name.value for p in m.findall(node.params, m.Param())}
         assigned = {n.value for t in m.findall(node.body, m.AssignTarget() | m.For() | m.CompFor())
                     for n in m.findall(getattr(t, "target", t), m.Name())}
@@ -104,10 +106,11 @@ class _RenameLocals(cst.CSTTransformer):
                 renames[name] = choice
         outer = self.renames[-1] if self.renames else {}
         self.renames.append({**outer, **renames})  # a nested function sees the outer renames
+        self.by_scope[self.where] = self.renames[-1]
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         self.renames.pop()
-        return updated
+        return super().leave_FunctionDef(original, updated)
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
         if self.renames and original.value in self.renames[-1]:
@@ -355,18 +358,31 @@ def _reorder(module: cst.Module, seed: int) -> cst.Module:
     return module.with_changes(body=body)
 
 
-def camouflage(source: str, seed: int, defaults: Mapping[str, Sequence[Any]] = {}, *, vary: bool = True) -> str:
-    """``source`` rewritten by ``seed``. ``vary=False`` keeps only the neutral rewrites."""
-    module = cst.parse_module(source)
+def _renamer(module: cst.Module, seed: int) -> _RenameLocals:
     module_names = {n.value for s in module.body if not isinstance(s, (cst.FunctionDef, cst.ClassDef))
                     for n in m.findall(s, m.Name())}
     module_names |= {s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))}
+    return _RenameLocals(seed, module_names)
+
+
+def camouflage(source: str, seed: int, defaults: Mapping[str, Sequence[Any]] = {}, *, vary: bool = True) -> str:
+    """``source`` rewritten by ``seed``. ``vary=False`` keeps only the neutral rewrites."""
+    module = cst.parse_module(source)
     functional = "import torch.nn.functional as F" in source
-    module = module.visit(_RenameLocals(seed, module_names))
+    module = module.visit(_renamer(module, seed))
     module = module.visit(_Spellings(seed, functional))
     module = _reorder(module, seed)
     module = module.visit((_Variations if vary else _Defaults)(seed, defaults))
     return module.code
+
+
+def renamed_locals(source: str, seed: int) -> dict[str, dict[str, str]]:
+    """The local names :func:`camouflage` gives ``source`` under ``seed``, per function
+    (``{"train": {"total": "epoch_total"}}``): hints name variables as the exercise does."""
+    module = cst.parse_module(source)
+    renamer = _renamer(module, seed)
+    module.visit(renamer)
+    return renamer.by_scope
 
 
 def normalised(source: str, numbers: bool = True) -> str:

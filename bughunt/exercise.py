@@ -21,7 +21,7 @@ from bughunt.bug_catalog import all_classes
 from bughunt.clean_programs import Program, get_program
 from bughunt.errors import BadInput
 from bughunt.mutator import Mutant, Tree, apply, mutants_of, overlap
-from bughunt.camouflage import camouflage, normalised
+from bughunt.camouflage import camouflage, normalised, renamed_locals
 
 # The first line names the program and the seed (never the bugs): enough for `bughunt repair` to
 # rebuild a lost manifest entry (``identify``). The rest is advice to the learner.
@@ -111,6 +111,19 @@ class Exercise:
     def partials(self) -> list[tuple[int, str]]:
         """Every version with some but not all bugs fixed, and the exercise itself."""
         return self.versions(range(1, len(self.chosen) + 1))
+
+    def names(self, mutant: Mutant) -> dict[str, str]:
+        """The names a hint about ``mutant`` may use, as this exercise spells them: each local
+        variable under its camouflaged name (the mutant's function first), and ``subject``."""
+        renames: dict[str, str] = {}
+        if not self.plain:
+            text = apply(program_tree(self.program), [m.edit for m in self.chosen])
+            per_function = renamed_locals(text, self.seed)
+            for names in per_function.values():
+                renames.update(names)
+            renames.update(per_function.get(mutant.scope, {}))
+        subject = mutant.edit.subject
+        return {**renames, **({"subject": renames.get(subject, subject)} if subject else {})}
 
     def fingerprint(self) -> str:
         return normalised(self.source())

@@ -122,16 +122,19 @@ def _ladder(symptom: str, exercise: Exercise, symptoms: list[str]) -> list[tuple
     explained = [(b.title, f"{b.why}\nFix: {b.fix}\nGuide: {b.guide}") for b in bugs]
     if len(bugs) == 1:
         [mutant], [bug] = mutants, bugs
+        names = exercise.names(mutant)
         return [
-            ("What goes wrong", f"{symptom}\n{bug.hints[0]}"),
-            ("Where to look", f"The bug is in {_place(mutant.scope)}. {bug.where_hint(mutant.form)}"),
+            ("What goes wrong", f"{symptom}\n{bug.first_hint(names)}"),
+            ("Where to look", f"The bug is in {_place(mutant.scope)}. {bug.where_hint(mutant.form, names)}"),
             explained[0],
         ]
     alone = [f"bug {i} on its own: {s}" for i, s in enumerate(symptoms, 1)]
+    names = [exercise.names(m) for m in mutants]
     return [
-        ("What goes wrong", "\n".join([symptom, *(f"{a}\n  Tip: {b.hints[0]}" for a, b in zip(alone, bugs))])),
-        ("Where to look", "\n".join(f"{a}\n  It is in {_place(m.scope)}. {b.where_hint(m.form)}"
-                                    for a, m, b in zip(alone, mutants, bugs))),
+        ("What goes wrong", "\n".join([symptom, *(f"{a}\n  Tip: {b.first_hint(n)}"
+                                                   for a, b, n in zip(alone, bugs, names))])),
+        ("Where to look", "\n".join(f"{a}\n  It is in {_place(m.scope)}. {b.where_hint(m.form, n)}"
+                                    for a, m, b, n in zip(alone, mutants, bugs, names))),
         ("The bugs explained", "\n\n".join(f"{t}: {e}" for t, e in explained)),
     ]
 

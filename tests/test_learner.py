@@ -326,12 +326,12 @@ def test_watch_keys_on_a_terminal(tmp_path):
         os.close(fd)
 
 
-def _exercise(program_id: str, bugs: int = 1, **wanted: str):
+def _exercise(program_id: str, bugs: int = 1, seed_from: int = 0, **wanted: str):
     from bughunt.clean_programs import get_program
     from bughunt.exercise import Exercise
 
     program = get_program(program_id)
-    for seed in range(2000):
+    for seed in range(seed_from, 2000):
         exercise = Exercise(program, seed, bugs)
         if len(exercise.chosen) == bugs and all(any(getattr(m, k) == v for m in exercise.chosen)
                                                 for k, v in wanted.items()):
@@ -349,6 +349,23 @@ def test_hint_2_names_the_kind_of_thing_that_is_wrong():
     assert "labels" in labels[1][1] and model[1][1] != labels[1][1]
 
 
+def test_hints_name_variables_as_the_exercise_does():
+    import re
+
+    from bughunt.learner import _ladder
+
+    for program, kept in [("training/classification_loop", r"\b{} \+= "), ("data/dataset_loader", r"\b{}\.append\(")]:
+        seen, seed = set(), 0
+        while len(seen) < 3:  # the running total (or list) under several of its camouflaged names
+            exercise = _exercise(program, bug="loss-accumulated-as-tensor", seed_from=seed)
+            seed = exercise.seed + 1
+            what = _ladder("boom", exercise, [])[0][1]
+            [named] = re.findall(r"print (\w+) and its type", what)
+            assert re.search(kept.format(named), exercise.source())  # the name the exercise's code uses
+            seen.add(named)
+        assert seen - {"total", "losses"}  # renamed ones among them
+
+
 def test_multi_bug_hints_pair_each_tip_with_its_symptom():
     from bughunt.bug_catalog import get_class
     from bughunt.learner import _ladder
@@ -356,8 +373,10 @@ def test_multi_bug_hints_pair_each_tip_with_its_symptom():
     exercise = _exercise("training/classification_loop", bugs=2)
     first, second = (get_class(m.bug) for m in exercise.chosen)
     what, where, _ = _ladder("now: boom", exercise, ["with a=1: symptom one", "with a=2: symptom two"])
-    assert what[1].splitlines() == ["now: boom", "bug 1 on its own: with a=1: symptom one", f"  Tip: {first.hints[0]}",
-                                    "bug 2 on its own: with a=2: symptom two", f"  Tip: {second.hints[0]}"]
+    assert what[1].splitlines() == ["now: boom", "bug 1 on its own: with a=1: symptom one",
+                                    f"  Tip: {first.first_hint(exercise.names(exercise.chosen[0]))}",
+                                    "bug 2 on its own: with a=2: symptom two",
+                                    f"  Tip: {second.first_hint(exercise.names(exercise.chosen[1]))}"]
     lines = where[1].splitlines()
     assert lines[0] == "bug 1 on its own: with a=1: symptom one" and lines[1].startswith("  It is in ")
     assert lines[2] == "bug 2 on its own: with a=2: symptom two"

@@ -75,11 +75,18 @@ def test_apply_combines_edits_of_one_tree_and_leaves_the_tree_alone():
     assert tree.module.code == SOURCE
 
 
-def test_apply_drops_the_comment_on_the_line_of_an_edit_only():
+def test_apply_rewords_the_comment_on_the_line_of_an_edit_only():
     source = "x = 1  # one\ny = 2  # two\n"
     tree = Tree(source)
     [one, _] = tree.find(m.Integer())
-    assert apply(tree, [Edit(one, one, cst.Integer("3"), "three")]) == "x = 3\ny = 2  # two\n"
+    assert apply(tree, [Edit(one, one, cst.Integer("3"), "three")]) == "x = 3  # compute it\ny = 2  # two\n"
+
+
+def test_apply_removes_an_if_it_leaves_empty():
+    source = "for i in range(3):\n    if i % 2 == 0:\n        clear()\n    work(i)\n"
+    tree = Tree(source)
+    clear = tree.find(m.SimpleStatementLine())[0]
+    assert apply(tree, [Edit(clear, clear, cst.RemoveFromParent(), "gone")]) == "for i in range(3):\n    work(i)\n"
 
 
 def test_overlap_is_the_same_node_or_one_inside_the_other():

@@ -194,7 +194,7 @@ def test_inplace_relu_forms_use_the_functional_alias():
 # --- one statement mover, one comment policy -------------------------------------------------
 
 
-def test_a_moved_line_loses_its_comments_and_lands_under_the_anchors():
+def test_a_moved_line_gets_neutral_comments_of_the_same_shape_under_the_anchors():
     tree = tree_of("""
         def f():
             a()
@@ -209,7 +209,8 @@ def test_a_moved_line_loses_its_comments_and_lands_under_the_anchors():
         def f():
             a()
             # the step
-            c()
+            # run it
+            c()  # run it
             b()
     """)
 
@@ -234,7 +235,7 @@ def test_a_moved_block_keeps_its_comment_lines():
     """)
 
 
-def test_a_hoisted_line_lands_under_the_loops_comments_without_its_own():
+def test_a_hoisted_line_lands_under_the_loops_comments_with_a_neutral_one():
     tree = tree_of("""
         # every batch
         for x in xs:
@@ -247,7 +248,7 @@ def test_a_hoisted_line_lands_under_the_loops_comments_without_its_own():
     assert node is loop
     assert tree.module.deep_replace(node, replacement).code == textwrap.dedent("""
         # every batch
-        zero()
+        zero()  # run it
         for x in xs:
             step(x)
     """)
@@ -265,7 +266,7 @@ def test_a_removed_block_leaves_its_comment_lines_to_the_next_statement():
     assert tree.module.deep_replace(node, replacement).code == "\n# Stage 1: freeze\nbuild()\n"
 
 
-def test_an_edited_line_loses_its_trailing_comment():
+def test_an_edited_line_gets_a_neutral_trailing_comment():
     source = """
         import torch
         for epoch in range(3):
@@ -274,7 +275,7 @@ def test_an_edited_line_loses_its_trailing_comment():
     """
     mutant = [mu for mu in mutants_of(textwrap.dedent(source), "sampler-set-epoch-missing",
                                       get_class("sampler-set-epoch-missing").mutate) if mu.form == "set_epoch(0)"][0]
-    assert "    sampler.set_epoch(0)\n" in mutant.source
+    assert "    sampler.set_epoch(0)  # pass the epoch on\n" in mutant.source
 
 
 # --- the atom test, shared by the mutators and the camouflage ---------------------------------

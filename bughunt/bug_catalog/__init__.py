@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Mapping
 
 from bughunt.detector import checks
 from bughunt.detector.checks import Check
@@ -25,7 +27,7 @@ class BugClass:
     why: str  # why it happens
     fix: str  # how to fix it, in words
     guide: str  # where the guide covers it
-    hints: tuple[str, ...]  # from vague to specific; never the reference's code
+    hints: tuple[str, ...]  # from vague to specific; never the reference's code; ``{subject}``: see named()
     mutate: Mutator
     detect: Check  # the property this class breaks; verify runs every class's detector
     canonical: bool = False  # one of the guide's ten canonical bugs (`bughunt catalog --canonical`)
@@ -34,9 +36,23 @@ class BugClass:
     # prefix names that kind; the first match wins, ``hints[1]`` serves the rest.
     where_hints: tuple[tuple[str, str], ...] = ()
 
-    def where_hint(self, form: str) -> str:
+    def where_hint(self, form: str, names: Mapping[str, str] = {}) -> str:
         """The second hint for a mutant of this class in ``form``."""
-        return next((hint for prefix, hint in self.where_hints if form.startswith(prefix)), self.hints[1])
+        return named(next((hint for prefix, hint in self.where_hints if form.startswith(prefix)), self.hints[1]),
+                     names)
+
+    def first_hint(self, names: Mapping[str, str] = {}) -> str:
+        return named(self.hints[0], names)
+
+
+def named(text: str, names: Mapping[str, str]) -> str:
+    """A hint as the exercise would say it: ``{subject}`` is the variable the mutant's edit names (its
+    ``Edit.subject``), ``{total}`` a local variable, each under the exercise's (camouflaged) name
+    from ``names``; a placeholder ``names`` lacks reads in general words (or as its own name)."""
+    return re.sub(r"\{(\w+)\}", lambda found: names.get(found[1], _UNNAMED.get(found[1], found[1])), text)
+
+
+_UNNAMED = {"subject": "the running total"}
 
 
 @cache

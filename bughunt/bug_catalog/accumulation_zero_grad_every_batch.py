@@ -9,7 +9,7 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.move import applied, moved, quiet
+from bughunt.mutator.move import applied, moved, reworded
 from bughunt.mutator.statements import block_owner, enclosing_loops, method_call_statements, same_iteration
 from bughunt.mutator.step_calls import backward_statements, is_modulo_test
 
@@ -23,7 +23,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         # the group condition dropped: zero_grad() runs where the `if` was, on every micro-batch
         # (the `if` is the block that moves away here: its comment lines stay with the call)
         if alone:
-            container, replacement = guard, quiet(clear).with_changes(leading_lines=guard.leading_lines)
+            container, replacement = guard, reworded(clear).with_changes(leading_lines=guard.leading_lines)
         else:
             container, replacement = moved(tree, clear, guard, after=guard.body.body[0] is not clear)
         yield Edit(clear, container, replacement, "zero_grad() on every micro-batch")

@@ -48,8 +48,8 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         if not reaches_result(tree, tree.statement(item), [keeper], numbers_stop=True):
             continue  # only ever printed or compared: a tensor there would change nothing observable
         loss = item.func.value
-        yield Edit(item, item, loss, ".item() dropped")
-        yield Edit(item, item.func.attr, cst.Name("detach"), ".detach() instead of .item()")
+        yield Edit(item, item, loss, ".item() dropped", subject=keeper)
+        yield Edit(item, item.func.attr, cst.Name("detach"), ".detach() instead of .item()", subject=keeper)
 
 
 BUG = BugClass(
@@ -64,7 +64,7 @@ BUG = BugClass(
         "per-sample mean), and likewise losses.append(loss.item()).",
     guide="section 6 (single-element tensor as scalar; CUDA out of memory), Level 2 validation loop",
     hints=(
-        "Print type(total) at the end of an epoch. What did you expect?",
+        "At the end of an epoch, print {subject} and its type. What did you expect?",
         "What else does a loss tensor carry besides its value, and what keeps it alive?",
     ),
     mutate=mutate,

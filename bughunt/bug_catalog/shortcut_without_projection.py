@@ -71,7 +71,7 @@ BUG = BugClass(
         "self.shortcut(x), not x, to the block's output.",
     guide="folder 12 (ResNet-style residual block: identity and projection shortcuts)",
     hints=(
-        "Print x.shape and out.shape just before the residual addition, for every block.",
+        "Print the shapes of the two terms of the residual addition, for every block.",
         "Which blocks change the number of channels or the resolution? What does their shortcut do to x?",
     ),
     mutate=mutate,

@@ -34,6 +34,7 @@ class Edit:
     node: cst.CSTNode  # the node that is replaced (the site itself, or a block around it)
     replacement: Replacement
     form: str  # e.g. "labels.float()", "zero_grad removed"
+    subject: str = ""  # the variable a hint may name as ``{subject}`` (``total``), as the program spells it
 
 
 Mutator = Callable[["Tree"], Iterator[Edit]]
@@ -202,14 +203,24 @@ class _Apply(cst.CSTTransformer):
         super().__init__()
         edits = list(edits)
         self.replacements = {id(e.node): e.replacement for e in edits}
-        # a comment on the line of a bug would describe what the line no longer does
-        self.quiet = {id(tree.statement(e.site)) for e in edits}
+        # the comment policy (mutator/comments.py): an edited line's comment is reworded
+        self.edited = {id(tree.statement(e.node)) for e in edits if not isinstance(e.node, (cst.Module, cst.BaseSuite))}
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Replacement:  # type: ignore[override]
         result = self.replacements.get(id(original), updated)
-        if id(original) in self.quiet and isinstance(result, cst.SimpleStatementLine):
-            result = result.with_changes(trailing_whitespace=cst.TrailingWhitespace())
+        if emptied(result):
+            return cst.RemoveFromParent()
+        if id(original) in self.edited and isinstance(result, cst.SimpleStatementLine):
+            from bughunt.mutator.comments import reworded  # it imports nothing of the engine
+            result = reworded(result)
         return result
+
+
+def emptied(node: Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]) -> bool:
+    """An ``if`` whose body an edit took away (and no ``else``): it goes as a whole, rather than
+    stay as ``if ...: pass``, which no one writes and which would point at the bug."""
+    return (isinstance(node, cst.If) and isinstance(node.body, cst.IndentedBlock) and not node.body.body
+            and node.orelse is None)
 
 
 def apply(tree: Tree, edits: Iterable[Edit]) -> str:

@@ -1,16 +1,11 @@
 """The statement mover: every bug class that moves a statement moves it here.
 
-Comment policy, one for the whole package (the engine applies its first rule to every edit):
-
-* A simple statement's comments (the trailing one, the lines above it) describe that line.
-  When the line is edited or moved, its trailing comment goes: it would describe what the line
-  no longer does (:func:`quiet`; :func:`~bughunt.mutator.apply` does the same for every edited
-  line). When it moves, the lines above it go too: they are not carried to a new place.
-* A block (a loop, an ``if``) takes the comment lines above it wherever it goes: they
-  describe the block.
-* Comment lines that head a place stay at the head of it: a statement moved before the
-  ``anchor`` lands under the anchor's comment lines, a statement hoisted before its loop lands
-  under the loop's, and a removed block leaves its comment lines to the statement after it.
+It keeps the package's one comment policy (:mod:`bughunt.mutator.comments`): a moved simple
+statement's comments are replaced by neutral ones of the same shape (:func:`reworded`), a block
+takes the comment lines above it wherever it goes, and comment lines that head a place stay at
+the head of it: a statement moved before the ``anchor`` lands under the anchor's comment lines,
+a statement hoisted before its loop lands under the loop's, and a removed block leaves its
+comment lines to the statement after it.
 """
 
 from __future__ import annotations
@@ -19,14 +14,10 @@ from typing import Optional, Sequence
 
 import libcst as cst
 
-from bughunt.mutator import Replacement, Tree
+from bughunt.mutator import Replacement, Tree, emptied
+from bughunt.mutator.comments import reworded
 
-
-def quiet(statement: cst.BaseStatement) -> cst.BaseStatement:
-    """A simple statement without its trailing comment; a block as it is."""
-    if isinstance(statement, cst.SimpleStatementLine):
-        return statement.with_changes(trailing_whitespace=cst.TrailingWhitespace())
-    return statement
+__all__ = ["applied", "common_block", "hoisted", "moved", "removed", "reworded"]
 
 
 def _under_comments(insert: cst.BaseStatement, place: cst.BaseStatement) -> list[cst.BaseStatement]:
@@ -36,10 +27,9 @@ def _under_comments(insert: cst.BaseStatement, place: cst.BaseStatement) -> list
 
 
 def _landing(statement: cst.BaseStatement) -> cst.BaseStatement:
-    """``statement`` as it arrives in its new place, by the policy above."""
-    if isinstance(statement, cst.SimpleStatementLine):
-        return quiet(statement).with_changes(leading_lines=())
-    return statement
+    """``statement`` as it arrives in its new place, by the policy above: a simple statement with
+    neutral comments of the same shape (one comment line above it if it had any), a block as it is."""
+    return reworded(statement, moved=True)
 
 
 class _Reorder(cst.CSTTransformer):
@@ -100,7 +90,18 @@ def applied(tree: Tree, node: cst.CSTNode, replacement: cst.CSTNode) -> str:
 def hoisted(statement: cst.BaseStatement, block: cst.BaseCompoundStatement) -> tuple[cst.CSTNode, Replacement]:
     """``statement`` taken out of ``block`` (a loop around it) and run once, right before it.
     Replaces the block alone, so that the edit overlaps nothing outside it."""
-    return block, cst.FlattenSentinel(_under_comments(_landing(statement), block.deep_remove(statement)))
+    return block, cst.FlattenSentinel(_under_comments(_landing(statement), block.visit(_Without(statement))))
+
+
+class _Without(cst.CSTTransformer):
+    """The code without ``statement``, and without an ``if`` that held nothing else."""
+
+    def __init__(self, statement: cst.CSTNode) -> None:
+        super().__init__()
+        self.statement = statement
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Replacement:  # type: ignore[override]
+        return cst.RemoveFromParent() if original is self.statement or emptied(updated) else updated
 
 
 def removed(tree: Tree, statement: cst.BaseStatement) -> Optional[tuple[cst.CSTNode, cst.CSTNode]]:

@@ -7,7 +7,7 @@ from .helpers import ACCUMULATION, HISTORY_LOOP, body, changed_lines, mutate
 
 def test_two_forms():
     every, before_backward = mutate("accumulation-zero-grad-every-batch", ACCUMULATION)
-    assert changed_lines(ACCUMULATION, every) == ["optimizer.zero_grad()"]
+    assert changed_lines(ACCUMULATION, every) == ["optimizer.zero_grad()  # reset the gradients"]
     assert "i % accum_steps == 0" not in every.source and "# a new group" not in every.source
     lines = body(before_backward, "train")
     assert lines.index("optimizer.zero_grad()") == lines.index("loss.backward()") - 1

@@ -9,7 +9,8 @@ def test_reset_removed_or_written_as_a_comparison():
     removed, typo = mutate("early-stopping-patience-never-reset", EARLY_STOPPING)
     assert "bad_epochs = 0" not in removed.source and "start over" not in removed.source
     assert changed_lines(EARLY_STOPPING, removed) == []
-    assert changed_lines(EARLY_STOPPING, typo) == ["bad_epochs == 0"]  # the comment on a bug's line goes
+    # the comment on a bug's line is replaced by a neutral one
+    assert changed_lines(EARLY_STOPPING, typo) == ["bad_epochs == 0  # compare"]
 
 
 def test_no_site_when_the_counter_is_never_compared():

@@ -19,7 +19,7 @@ def test_moves_into_the_batch_loop_without_its_comment():
     at_end, after_step = mutate("scheduler-per-batch", source)
     for mutant in (at_end, after_step):
         assert "# per epoch" not in mutant.source
-        assert "            scheduler.step()" in mutant.source.splitlines()
+        assert "            scheduler.step()  # take a step" in mutant.source.splitlines()
     assert at_end.form.endswith("end of the batch loop") and after_step.form.endswith("after optimizer.step()")
 
 

@@ -49,7 +49,7 @@ def test_in_the_epoch_loop_can_be_hoisted():
     removed, bare, hoisted = mutate("train-mode-not-restored", source)
     assert hoisted.form == "model.train() once, before the epoch loop"
     lines = [line.rstrip() for line in hoisted.source.splitlines()]
-    assert lines.index("    model.train()") + 1 == lines.index("    for epoch in range(epochs):")
+    assert lines.index("    model.train()  # set the mode") + 1 == lines.index("    for epoch in range(epochs):")
     assert "# per epoch" not in hoisted.source
 
 

@@ -1,7 +1,7 @@
 """The standard supervised loop: zero_grad, forward, loss, backward, step.
 
 Guide: section 5.1 and Challenge 5, with a learning-rate scheduler that decays the
-rate once per epoch (Bug 10 in the guide's list is stepping it per batch).
+rate once per epoch.
 """
 import torch
 import torch.nn as nn
