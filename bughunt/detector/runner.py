@@ -524,7 +524,6 @@ class Session:
             stop()
             if load_error:
                 return Verdict(False, f"while loading, {describe_error(load_error)}")
-            twin.start_soon()  # it loads while the candidate runs its first configuration
             mismatch = self._compare(program, reference_source, candidate, shrink, twin=twin, stop=stop)
             stop()
             if mismatch is None:
@@ -563,15 +562,27 @@ class Session:
     def _search(self, program: Program, reference: Runner, candidate: Runner, shrink: bool,
                 partial: bool, twin: Optional[Runner] = None, tried: Optional[list[Config]] = None,
                 stop: Callable[[], None] = lambda: None) -> Optional[_Mismatch]:
-        checks = (_like_buggy(self.checks),) if partial else self.checks
+        failed: list[bool] = []  # once a check fails the rest is shrinking a bug: the twin has no part in it
+
+        def noting(check: Check) -> Check:
+            def noted(ref: Obs, cand: Obs) -> Optional[str]:
+                symptom = check(ref, cand)
+                if symptom:
+                    failed.append(True)
+                return symptom
+            return noted
+
+        checks = tuple(map(noting, (_like_buggy(self.checks),) if partial else self.checks))
 
         def run(config: Config) -> tuple[Obs, Obs]:
             stop()  # cancelled: Cancelled leaves the search (Hypothesis re-raises it)
             reference.submit(config)
             candidate.submit(config)
-            if twin is not None and tried is not None:  # runs meanwhile, on the other core
+            if twin is not None and tried is not None and not failed:  # runs meanwhile, on the other core
                 tried.append(dict(config))
-                if len(tried) > 1:  # the first configuration passed: this may be a fix, run them all
+                if len(tried) == 2:  # the first configuration passed: this may be a fix; the twin
+                    twin.start_soon()  # starts now (a bug, most often told by the first, never pays for it)
+                if len(tried) > 1:  # and runs them all
                     for earlier in tried:
                         twin.submit(earlier)  # once each: submit skips what it has
             try:
@@ -585,6 +596,7 @@ class Session:
             try:
                 return ref, candidate.collect(config)
             except RunFailure:
+                failed.append(True)
                 stop()  # killed by a cancel, not by its own doing
                 raise
 
