@@ -10,7 +10,7 @@ def test_two_forms():
     assert changed_lines(ACCUMULATION, every) == ["optimizer.zero_grad()  # reset the gradients"]
     assert "i % accum_steps == 0" not in every.source and "# a new group" not in every.source
     lines = body(before_backward, "train")
-    assert lines.index("optimizer.zero_grad()") == lines.index("loss.backward()") - 1
+    assert lines.index("optimizer.zero_grad()  # reset the gradients") == lines.index("loss.backward()") - 1
     assert "i % accum_steps == 0" not in before_backward.source
 
 
