@@ -136,3 +136,15 @@ def test_no_tell_in_the_mutants_of_three_programs():
 @pytest.mark.slow
 def test_no_tell_in_any_mutant_of_the_kill_matrix():
     _check(PROGRAMS)
+
+
+def test_neutral_words_are_true_of_the_line_as_it_stands():
+    from libcst import parse_statement
+
+    from bughunt.mutator.comments import neutral
+
+    assert neutral(parse_statement("model.eval()\n")) == "# set the mode"
+    assert neutral(parse_statement("model.backbone.eval\n")) == "# as it stands"  # the call dropped: nothing runs
+    assert neutral(parse_statement("x = torch.cat([a, b], dim=0)\n")) == "# join the parts"
+    assert neutral(parse_statement("x = a.view(-1)\n")) == "# reshape"
+    assert neutral(parse_statement("bad == 0\n")) == "# compare"

@@ -77,8 +77,8 @@ def _phrase(value: Optional[cst.BaseExpression], fallback: str) -> str:
 def neutral(statement: cst.BaseStatement) -> str:
     """A neutral comment for ``statement`` as it now stands: ``# reshape``."""
     small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and statement.body else None
-    if isinstance(small, cst.Expr):
-        return "# " + _phrase(small.value, "run it")
+    if isinstance(small, cst.Expr):  # a call runs something; a bare name or attribute does nothing
+        return "# " + _phrase(small.value, "run it" if isinstance(small.value, cst.Call) else "as it stands")
     if isinstance(small, cst.AugAssign):
         return "# accumulate"
     if isinstance(small, (cst.Assign, cst.AnnAssign)):

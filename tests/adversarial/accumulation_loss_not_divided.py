@@ -20,6 +20,6 @@ CASES = [
         (CLIP, "                for p in model.parameters():\n"
                "                    p.grad /= accum_steps\n" + CLIP)),
     fix("moves the division back before backward(), as an in-place /=", P, AFTER,
-        ("            loss.backward()\n            loss = loss / accum_steps\n",
+        ("            loss.backward()\n            loss = loss / accum_steps  # combine the terms\n",
          "            loss /= accum_steps\n            loss.backward()\n")),
 ]

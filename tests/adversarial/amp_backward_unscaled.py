@@ -1,7 +1,7 @@
 from adversarial import fake, fix
 
 P, FORM = "advanced/mixed_precision", "loss.backward() without scaler.scale"
-BACKWARD = "            loss.backward()\n"
+BACKWARD = "            loss.backward()  # backpropagate\n"
 
 CASES = [
     fake("switches the scaler off so that the unscaled backward() is consistent: float16 gradients are no "

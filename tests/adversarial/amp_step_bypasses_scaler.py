@@ -1,7 +1,7 @@
 from adversarial import fake, fix
 
 P, FORM = "advanced/mixed_precision", "optimizer.step() instead of scaler.step"
-STEP = "            optimizer.step()\n"
+STEP = "            optimizer.step()  # take a step\n"
 SCALER = "scaler = torch.amp.GradScaler(device.type, enabled=device.type == \"cuda\")"
 
 CASES = [

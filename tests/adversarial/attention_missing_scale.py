@@ -1,8 +1,8 @@
 from adversarial import fake, fix
 
 P, DROPPED, BY_DK = "transformers/attention", "scale dropped", "divided by d_k, not sqrt(d_k)"
-SCORES = "scores = q @ k.transpose(-2, -1)\n"
-SCORES_DK = "scores = q @ k.transpose(-2, -1) / d_k\n"
+SCORES = "scores = q @ k.transpose(-2, -1)  # combine the terms\n"
+SCORES_DK = "scores = q @ k.transpose(-2, -1) / d_k  # combine the terms\n"
 SOFTMAX = "weights = torch.softmax(scores, dim=-1)"
 ENC, DIVIDED = "transformers/encoder_block", "divided by the scale instead of multiplied"
 ENC_SCORES = "scores = torch.matmul(q, k.transpose(-2, -1)) / self.scale"

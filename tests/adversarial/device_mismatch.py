@@ -8,7 +8,7 @@ STEP_BODY = ("            optimizer.zero_grad()\n            logits = model(batc
              "            loss = criterion(logits, batch_y)\n            loss.backward()\n"
              "            optimizer.step()\n            total += loss.item() * batch_x.size(0)\n")
 FLOW, CREATED = "diffusion/flow_matching", "tensor created without device="
-T = "t = torch.rand(x1.size(0), 1)\n"
+T = "t = torch.rand(x1.size(0), 1)  # make the tensor\n"
 
 CASES = [
     fake("trains on the CPU: the device mismatch is gone because nothing is on the GPU any more",

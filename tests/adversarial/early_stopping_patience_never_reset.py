@@ -2,7 +2,7 @@ from adversarial import fake, fix
 
 P, REMOVED, EQ = "industry/early_stopping", "reset removed", "== instead of ="
 BEST = "            best_state = copy.deepcopy(model.state_dict())\n"
-COMPARE = "            bad_epochs == 0\n"
+COMPARE = "            bad_epochs == 0  # compare\n"
 IF = "        if val_loss < best_loss - min_delta:\n"
 ELSE = "        else:\n            bad_epochs += 1\n"
 

@@ -1,8 +1,8 @@
 from adversarial import fake, fix
 
 P, PATH, TARGET = "diffusion/flow_matching", "interpolation weights swapped", "target x0 - x1"
-SWAPPED_PATH = "x_t = (1 - t) * x1 + t * x0\n"
-REVERSED = "target = x0 - x1\n"
+SWAPPED_PATH = "x_t = (1 - t) * x1 + t * x0  # combine the terms\n"
+REVERSED = "target = x0 - x1  # combine the terms\n"
 SAMPLE = "x = x + dt * model(x, t)"
 
 CASES = [

@@ -3,7 +3,7 @@ from adversarial import fake, fix
 P, BEFORE, NO_CALL = "cumulative/two_stage", "model.backbone.eval() before model.train()", "model.backbone.eval without the call"
 ORDER = ("    if backbone_frozen:\n        model.backbone.eval()  # the frozen BatchNorm keeps its running statistics\n"
          "    model.train()\n")
-ATTRIBUTE = "        model.backbone.eval\n"
+ATTRIBUTE = "        model.backbone.eval  # as it stands\n"
 
 CASES = [
     fake("sets the BatchNorm's momentum to 0 so its running statistics stay put: it still normalizes with "

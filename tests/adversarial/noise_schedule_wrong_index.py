@@ -1,7 +1,7 @@
 from adversarial import fake, fix
 
 P, FORM = "diffusion/ddpm", "index t - 1"
-BUGGY = "    abar = alphas_cumprod[t - 1].unsqueeze(1)\n"
+BUGGY = "    abar = alphas_cumprod[t - 1].unsqueeze(1)  # reshape\n"
 
 CASES = [
     fake("clamps t - 1 at 0 so step 0 no longer wraps to the last step: every other step is still one off",

@@ -1,7 +1,7 @@
 from adversarial import fake, fix
 
 P, FORM = "cumulative/two_stage", "the head's parameters only"
-BUGGY = "    optimizer = torch.optim.Adam(model.head.parameters(), lr=1e-3)\n"
+BUGGY = "    optimizer = torch.optim.Adam(model.head.parameters(), lr=1e-3)  # build it\n"
 
 CASES = [
     fake("swaps the head for the backbone: now the head stops learning in stage 2",

@@ -1,7 +1,7 @@
 from adversarial import fake, fix
 
 P, FORM = "training/classification_loop", "scheduler.step() at the end of the batch loop"
-BUGGY = "            scheduler.step()\n"
+BUGGY = "            scheduler.step()  # take a step\n"
 APPEND = "        history.append(total / len(loader.dataset))\n"
 STEPLR = "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)"
 

@@ -1,7 +1,7 @@
 from adversarial import fake, fix
 
 P, FORM = "transformers/attention", "dim=-2"
-BUGGY = "    weights = torch.softmax(scores, dim=-2)\n"
+BUGGY = "    weights = torch.softmax(scores, dim=-2)  # normalise the scores\n"
 
 CASES = [
     fake("dim=2: the keys for the single-head (N, L, L) scores, but the queries for the multi-head "

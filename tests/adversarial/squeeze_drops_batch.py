@@ -1,7 +1,7 @@
 from adversarial import fake, fix
 
 P, FORM = "data/feature_maps", "squeeze() without a dim"
-BUGGY = "    best = scores[:, 1:].squeeze()\n"
+BUGGY = "    best = scores[:, 1:].squeeze()  # reshape\n"
 
 CASES = [
     fake("squeeze(0): keeps the batch of one, but leaves (N, 1) for every larger batch",

@@ -1,7 +1,7 @@
 from adversarial import fake, fix
 
 P, FORM = "data/feature_maps", "unsqueeze(1).unsqueeze(1)"
-BUGGY = "    cond = cond.unsqueeze(1).unsqueeze(1)\n"
+BUGGY = "    cond = cond.unsqueeze(1).unsqueeze(1)  # reshape\n"
 EXPAND = "    cond = cond.expand(n, -1, h, w)  # (N, D, H, W): a view, nothing is copied\n"
 CAT = "    return torch.cat([x, cond], dim=1)  # join along the channel dim\n"
 
