@@ -594,3 +594,62 @@ def selfcheck(topic: str | None, bugs: tuple[str, ...], timeout: float | None, a
         for a in alarms:
             out.print(Text(f"FALSE ALARM {a['program']}: {a['message']}", style="red"))
     return EXIT_OK if matrix.ok else EXIT_BUGS
+
+
+@main.command("check-program")
+@click.argument("path", type=click.Path(path_type=Path))
+@timeout_option
+@json_option
+@_one_line_errors
+def check_program(path: Path, timeout: float | None, as_json: bool) -> int:
+    """Check that your own program qualifies as a source of exercises (see README, The program contract).
+
+    Runs the checks every built-in program passes: main() and PARAMS, runs and is deterministic,
+    time per configuration, the camouflage changes nothing, every mutant of every bug class that
+    applies is caught. Exit 0 when it qualifies, 1 with the reasons when not.
+
+    \b
+    Example:
+      bughunt check-program course/week3/noisy_classes.py
+    """
+    from rich.progress import Progress
+
+    from bughunt.grading import prestart
+    from bughunt.selfcheck import qualify
+
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+    prestart()
+    err = ui.console(stderr=True)
+    with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
+        task = bar.add_task("mutants", total=None)
+        result = qualify(path, timeout, on_mutant=lambda _: bar.advance(task))
+    program = result.program
+    if as_json:
+        _json({"path": result.path, "program": program.id if program else None, "qualifies": result.ok,
+               "reasons": list(result.reasons), "seconds_per_configuration": result.seconds,
+               "configurations": result.configurations,
+               "sites": [{"bug": s.bug, "site": s.site, "line": s.line, "caught": s.caught,
+                          "forms": [{"form": f, "caught": c} for f, c in s.forms]} for s in result.sites]})
+        return EXIT_OK if result.ok else EXIT_BUGS
+    out = ui.console()
+    if program is not None:
+        space = ", ".join(f"{name} {s.start}..{s.stop - 1}" if isinstance(s, range) else f"{name} {list(s)}"
+                          for name, s in program.params.items())
+        timing = f"; {result.seconds:.2f} s per configuration, {result.configurations} configurations" \
+            if result.seconds is not None else ""
+        out.print(f"{program.id}: {program.title}")
+        out.print(f"parameters: {space}{timing}")
+    if result.sites:
+        label = {True: "yes", False: Text("NO", style="red"), None: "not run"}
+        ui.table(out, ["bug class", "site", "line", "forms", "caught"],
+                 [(s.bug, str(s.site), str(s.line), str(len(s.forms)), label[s.caught]) for s in result.sites])
+    if result.ok:
+        forms = sum(len(s.forms) for s in result.sites)
+        out.print(f"qualifies: {len({s.bug for s in result.sites})} bug classes, {len(result.sites)} sites, "
+                  f"{forms} mutants, every one caught")
+        return EXIT_OK
+    out.print(Text(f"{path} does not qualify:", style="red"))
+    for reason in result.reasons:
+        out.print(f"  - {reason}")
+    return EXIT_BUGS

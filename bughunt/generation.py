@@ -15,29 +15,34 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from bughunt import __version__
 from bughunt.bug_catalog import get_class
-from bughunt.clean_programs import TOPICS, Program, get_program, programs_of
+from bughunt.clean_programs import Program
 from bughunt.errors import BadInput
 from bughunt.exercise import Exercise, mutants
 from bughunt.grading import Session, caught, verifier
+from bughunt.programs import Folder, UserProgram, get_program, programs_of, topics
 from bughunt.workspace import Entry, Workspace, sha256
 
 LEVEL_BUGS = {1: 1, 2: 1, 3: 2, 4: 3}  # how many bugs an exercise of each guide level holds by default
 
 
-def select_programs(topic: Optional[str], level: Optional[int], program_id: Optional[str]) -> tuple[Program, ...]:
-    """What ``generate`` draws from: one program, one topic, or every topic of a guide level."""
+def select_programs(topic: Optional[str], level: Optional[int], program_id: Optional[str],
+                    user: Optional[Folder] = None) -> tuple[Program, ...]:
+    """What ``generate`` draws from: one program, one topic, or every topic of a guide level; with
+    a folder of the user's programs (``user``) and none of those, every program of that folder."""
     if program_id:
-        program = get_program(program_id)
+        program = get_program(program_id, user)
         if topic and program.topic != topic:
             raise BadInput(f"program {program_id} is not in topic {topic}")
         return (program,)
     if topic and level is None:
-        return programs_of(topic)
+        return programs_of(topic, user)
     if level is not None and not topic:
-        found = tuple(p for t in TOPICS if t.level == level for p in programs_of(t.id))
+        found = tuple(p for t in topics() if t.level == level for p in programs_of(t.id))
         if not found:
-            raise BadInput(f"no topic has level {level}; levels: {sorted({t.level for t in TOPICS})}")
+            raise BadInput(f"no topic has level {level}; levels: {sorted({t.level for t in topics()})}")
         return found
+    if user is not None and not topic and level is None:
+        return user.programs
     raise BadInput("give either --topic or --level (see `bughunt topics`)")
 
 
@@ -116,8 +121,10 @@ def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, cla
 
     def entry(exercise: Exercise, name: str) -> tuple[Entry, str]:
         text = exercise.text(name)
-        return Entry(name, exercise.program.id, exercise.seed, sha256(text), __version__, exercise.bugs,
-                     exercise.fingerprint(), plain), text
+        program = exercise.program
+        origin = (program.origin, program.digest) if isinstance(program, UserProgram) else ("", "")
+        return Entry(name, program.id, exercise.seed, sha256(text), __version__, exercise.bugs,
+                     exercise.fingerprint(), plain, *origin), text
 
     with verifier(timeout) as session:
         for exercise in draw(programs, n, seed, bugs=bugs, classes=classes, seen=seen, plain=plain, session=session):

@@ -100,6 +100,8 @@ class Entry:
     bugs: int = 1
     fingerprint: str = ""  # layout- and name-blind hash: no two exercises of a workspace share one
     plain: bool = False  # generated without camouflage
+    origin: str = ""  # a user's program (--programs): its file, whose text the exercise was made from
+    origin_sha256: str = ""  # ... and the digest of that text: a changed program is refused, never graded
 
 
 @dataclass(frozen=True)
@@ -500,8 +502,10 @@ def exercise_of(entry: Entry) -> "Exercise":
     """The exercise a manifest entry records (its program, seed, bugs, camouflage)."""
     from bughunt.clean_programs import get_program
     from bughunt.exercise import Exercise  # here, not above: the CLI imports this module on every command
+    from bughunt.programs import recorded
 
-    return Exercise(get_program(entry.program), entry.seed, entry.bugs, entry.plain)
+    program = recorded(entry.program, entry.origin, entry.origin_sha256) if entry.origin else get_program(entry.program)
+    return Exercise(program, entry.seed, entry.bugs, entry.plain)
 
 
 def entry_of(file: str, text: str) -> Entry:
