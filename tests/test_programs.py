@@ -1,0 +1,91 @@
+"""Your own programs: the contract (programs.py), check-program, generate --programs, and a
+program changed after generation refused. The programs in tests/user_programs/ were written for
+these tests (none is a copy of a clean program)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bughunt.errors import BadInput
+from bughunt.programs import NotAProgram, folder, load, parse
+
+HERE = Path(__file__).parent / "user_programs"
+GOOD = HERE / "course" / "week3" / "noisy_classes.py"
+FAILING = HERE / "not_qualifying"
+
+
+def test_params_are_read_from_the_syntax_tree_without_running_the_file(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text('"""Title here."""\nraise SystemExit("imported!")\n'
+                    'PARAMS = {"n": range(1, 4), "mode": ("a", "b"), "seed": range(10)}\ndef main(n, mode, seed): ...\n')
+    program = load(path, "mine")
+    assert program.id == "mine/probe" and program.title == "Title here."
+    assert program.params == {"n": range(1, 4), "mode": ("a", "b"), "seed": range(10)}
+    assert program.source() == path.read_text() and program.witnesses == ()
+
+
+@pytest.mark.parametrize("text, says", [
+    ("PARAMS = {'n': range(3)}\n", r"no main\(\)"),
+    ("def main(n): ...\n", "no PARAMS"),
+    ("PARAMS = dict(n=range(3))\ndef main(n): ...\n", "dict literal"),
+    ("PARAMS = {'n': range(3, 3)}\ndef main(n): ...\n", "empty range"),
+    ("PARAMS = {'n': list_of_sizes}\ndef main(n): ...\n", r"range\(a, b\) of integers"),
+    ("def main(:\n", "syntax error at line 1"),
+])
+def test_a_file_that_breaks_the_contract_says_why(text, says):
+    with pytest.raises(NotAProgram, match=says):
+        parse(text, "x.py")
+
+
+def test_a_qualifying_program(bughunt):
+    result = bughunt("check-program", GOOD)
+    assert result.exit_code == 0, result.output
+    assert "qualifies: 9 bug classes" in result.output and "NO" not in result.output
+    report = json.loads(bughunt("check-program", GOOD, "--json").output)
+    assert report["qualifies"] and report["reasons"] == [] and report["program"] == "week3/noisy_classes"
+    assert {s["bug"] for s in report["sites"]} >= {"missing-zero-grad", "missing-eval-dropout", "float-labels"}
+    assert all(s["caught"] is True for s in report["sites"])
+    assert 0 < report["seconds_per_configuration"] < 5
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("clock_seeded", "it is not deterministic: run again with the same configuration it gives other results"),
+    ("no_main", "it defines no main() at its top level"),
+    ("one_epoch", "no detector catches train-mode-not-restored at line 29"),
+])
+def test_programs_that_do_not_qualify_say_why(bughunt, name, reason):
+    result = bughunt("check-program", FAILING / f"{name}.py", "--json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    assert not report["qualifies"] and any(r.startswith(reason) for r in report["reasons"]), report["reasons"]
+    if name == "clock_seeded":  # the mutants are not run against a reference that does not repeat itself
+        assert report["sites"] and all(s["caught"] is None for s in report["sites"])
+    if name == "one_epoch":  # every other site is caught: only that one is named
+        assert [s["bug"] for s in report["sites"] if s["caught"] is False] == ["train-mode-not-restored"]
+
+
+def test_check_program_needs_a_file(bughunt, tmp_path):
+    result = bughunt("check-program", tmp_path / "nothere.py")
+    assert result.exit_code == 2 and result.output.strip() == f"error: {tmp_path / 'nothere.py'}: no such file"
+
+
+def test_a_folder_is_grouped_into_topics_by_sub_folder(tmp_path):
+    shutil.copytree(HERE / "course", tmp_path / "course")
+    shutil.copy(GOOD, tmp_path / "course" / "loose.py")
+    found = folder(tmp_path / "course")
+    assert [t.id for t in found.topics] == ["course", "week3"]
+    assert [p.id for p in found.programs] == ["course/loose", "week3/noisy_classes"]
+    (tmp_path / "course" / "training").mkdir()
+    shutil.copy(GOOD, tmp_path / "course" / "training" / "x.py")
+    with pytest.raises(BadInput, match="built-in topic"):
+        folder(tmp_path / "course")
+
+
+def test_a_folder_with_a_broken_program_names_it(tmp_path):
+    shutil.copytree(FAILING, tmp_path / "mine")
+    with pytest.raises(BadInput, match=r"no_main.py is not a bughunt program: it defines no main\(\)"):
+        folder(tmp_path / "mine")
