@@ -107,6 +107,24 @@ workspace_option = click.option("--workspace", type=click.Path(file_okay=False, 
 # default None: grading.DEFAULT_TIMEOUT, kept there alone (importing grading here would slow every command)
 timeout_option = click.option("--timeout", type=click.FloatRange(min=1), default=None,
                               help="Seconds one run of a program may take (default: 60).")
+programs_option = click.option("--programs", "programs_dir", type=click.Path(path_type=Path), default=None,
+                               help="A folder of your own programs, a topic per sub-folder (see README, The program "
+                                    "contract).")
+
+
+def _user_programs(programs_dir: Path | None) -> Any:
+    """The folder of the user's programs given with --programs, or None."""
+    if programs_dir is None:
+        return None
+    from bughunt.programs import folder
+
+    return folder(programs_dir)
+
+
+def _builtin_topics() -> Any:
+    from bughunt.clean_programs import TOPICS
+
+    return TOPICS
 
 
 @click.group(cls=_Bughunt)
@@ -153,16 +171,23 @@ def catalog(canonical: bool, as_json: bool) -> int:
 
 
 @main.command()
+@programs_option
 @json_option
 @_one_line_errors
-def topics(as_json: bool) -> int:
-    """List the topics and their clean programs.
+def topics(programs_dir: Path | None, as_json: bool) -> int:
+    """List the topics and their clean programs (with --programs, yours after them).
 
     \b
     Example:
       bughunt topics
+      bughunt topics --programs course/
     """
-    from bughunt.clean_programs import TOPICS, programs_of
+    from functools import partial
+
+    from bughunt.programs import programs_of, topics as all_topics
+
+    user = _user_programs(programs_dir)
+    TOPICS, programs_of = all_topics(user), partial(programs_of, user=user)
 
     if as_json:
         _json([{"id": t.id, "title": t.title, "guide": t.guide, "level": t.level,
@@ -173,7 +198,8 @@ def topics(as_json: bool) -> int:
     for topic in TOPICS:
         for i, program in enumerate(programs_of(topic.id)):
             first = i == 0
-            rows.append((Text(topic.id, style="bold") if first else "", str(topic.level) if first else "",
+            level = str(topic.level) if topic.level else "yours"  # a user's topic has no guide level
+            rows.append((Text(topic.id, style="bold") if first else "", level if first else "",
                          program.id, program.title))
     ui.table(out, ["topic", "level", "program", "what it shows"], rows)
     return EXIT_OK
@@ -193,12 +219,13 @@ def topics(as_json: bool) -> int:
               help="Bugs per exercise, of different classes (default: 1; --level 3 and 4: 2 and 3).")
 @click.option("--plain", is_flag=True, help="No camouflage: keep the clean program's own text around the bugs.")
 @click.option("--force", is_flag=True, help="Reuse names from 01, replacing files; edited ones are kept as .bak.")
+@programs_option
 @timeout_option
 @json_option
 @_one_line_errors
 def generate(topic: str | None, level: int | None, n: int, seed: int | None, out: Path | None, program_id: str | None,
-             bugs: tuple[str, ...], count: int | None, plain: bool, force: bool, timeout: float | None,
-             as_json: bool) -> int:
+             bugs: tuple[str, ...], count: int | None, plain: bool, force: bool, programs_dir: Path | None,
+             timeout: float | None, as_json: bool) -> int:
     """Write buggy exercises into a workspace.
 
     \b
@@ -207,6 +234,7 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
       bughunt generate --level 2 --n 3
       bughunt generate --topic models --bug wrong-cat-dim --bug inplace-relu
       bughunt generate --topic intermediate --bugs 3
+      bughunt generate --programs course/ --n 10     # from your own programs
     """
     from rich.progress import Progress
 
@@ -215,7 +243,7 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
     seed = random.randrange(1_000_000) if seed is None else seed
     count = count or (LEVEL_BUGS[level] if level else 1)
     out = locate(out)
-    programs = select_programs(topic, level, program_id)
+    programs = select_programs(topic, level, program_id, _user_programs(programs_dir))
     err = ui.console(stderr=True)
     done: list[Any] = []
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
@@ -515,11 +543,12 @@ def _confirm(question: str) -> bool:
 @click.option("--seeds", type=click.IntRange(1), default=200, show_default=True, help="Exercise seeds per topic.")
 @click.option("--bugs", type=click.IntRange(1, 5), default=1, show_default=True, help="Bugs per exercise.")
 @click.option("--check", is_flag=True, help="Also verify every distinct exercise (slow).")
+@programs_option
 @timeout_option
 @json_option
 @_one_line_errors
-def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, timeout: float | None,
-          as_json: bool) -> int:
+def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, programs_dir: Path | None,
+          timeout: float | None, as_json: bool) -> int:
     """How many distinct exercises each topic gives, and after how many seeds one repeats.
 
     \b
@@ -529,18 +558,19 @@ def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, timeou
     """
     from dataclasses import asdict
 
-    from bughunt.clean_programs import TOPICS, programs_of
+    from bughunt.programs import programs_of
     from bughunt.stats import all_stats
 
     from rich.progress import Progress
 
+    user = _user_programs(programs_dir)
     for topic in topic_ids:
-        programs_of(topic)  # unknown topic: one line, exit 2
-    topics = list(topic_ids) or [t.id for t in TOPICS]
+        programs_of(topic, user)  # unknown topic: one line, exit 2
+    topics = list(topic_ids) or [t.id for t in (user.topics if user else _builtin_topics())]
     err = ui.console(stderr=True)
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("topics", total=len(topics))
-        rows = all_stats(topics, seeds, bugs, check, timeout=timeout, on_topic=lambda _: bar.advance(task))
+        rows = all_stats(topics, seeds, bugs, check, timeout=timeout, on_topic=lambda _: bar.advance(task), user=user)
     if as_json:
         _json([asdict(r) for r in rows])
         return EXIT_OK
@@ -555,10 +585,12 @@ def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, timeou
 @main.command()
 @click.option("--topic", default=None, help="Only the programs of this topic.")
 @click.option("--bug", "bugs", multiple=True, help="Only the mutants of these bug classes (repeatable).")
+@programs_option
 @timeout_option
 @json_option
 @_one_line_errors
-def selfcheck(topic: str | None, bugs: tuple[str, ...], timeout: float | None, as_json: bool) -> int:
+def selfcheck(topic: str | None, bugs: tuple[str, ...], programs_dir: Path | None, timeout: float | None,
+              as_json: bool) -> int:
     """Run the kill matrix: every mutant killed, every clean program passing.
 
     \b
@@ -570,13 +602,15 @@ def selfcheck(topic: str | None, bugs: tuple[str, ...], timeout: float | None, a
     from rich.progress import Progress
 
     from bughunt.bug_catalog import get_class
-    from bughunt.clean_programs import PROGRAMS, programs_of
+    from bughunt.clean_programs import PROGRAMS
     from bughunt.exercise import mutants
+    from bughunt.programs import programs_of
     from bughunt.selfcheck import kill_matrix
 
     for bug in bugs:
         get_class(bug)
-    programs = programs_of(topic) if topic else PROGRAMS
+    user = _user_programs(programs_dir)  # with --programs: yours (the built-in ones have their own check)
+    programs = programs_of(topic, user) if topic else (user.programs if user else PROGRAMS)
     out, err = ui.console(), ui.console(stderr=True)
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("kill matrix", total=sum(1 for p in programs for m in mutants(p) if not bugs or m.bug in bugs))

@@ -89,3 +89,77 @@ def test_a_folder_with_a_broken_program_names_it(tmp_path):
     shutil.copytree(FAILING, tmp_path / "mine")
     with pytest.raises(BadInput, match=r"no_main.py is not a bughunt program: it defines no main\(\)"):
         folder(tmp_path / "mine")
+
+
+@pytest.fixture
+def course(tmp_path):
+    """A copy of the course folder and one exercise generated from it, its reveal diff beside it."""
+    shutil.copytree(HERE / "course", tmp_path / "course")
+    return tmp_path
+
+
+def _generate(bughunt, root: Path, *extra: str) -> Path:
+    result = bughunt("generate", "--programs", root / "course", "--n", "1", "--seed", "1",
+                     "--out", root / "ws", "--json", *extra)
+    assert result.exit_code == 0, result.output
+    [made] = json.loads(result.output)
+    assert made["program"] == "week3/noisy_classes" and made["topic"] == "week3"
+    return Path(made["path"])
+
+
+def test_generate_from_your_programs_then_fix_and_verify(bughunt, course):
+    from tests.conftest import apply_patch
+
+    exercise = _generate(bughunt, course)
+    manifest = json.loads((course / "ws" / ".bughunt" / "manifest.json").read_text())["exercises"][0]
+    assert manifest["origin"] == str((course / "course" / "week3" / "noisy_classes.py").resolve())
+    assert manifest["origin_sha256"] == load(Path(manifest["origin"])).digest
+    assert bughunt("verify", exercise).exit_code == 1
+    apply_patch(bughunt("reveal", exercise, "--yes").output, exercise)
+    result = bughunt("verify", exercise)
+    assert result.exit_code == 0 and "fixed" in result.output
+    status = json.loads(bughunt("status", "--workspace", course / "ws", "--json").output)
+    assert status[0]["state"] == "fixed" and status[0]["topic"] == "week3"
+
+
+def test_a_program_changed_after_generation_is_refused(bughunt, course):
+    exercise = _generate(bughunt, course)
+    program = course / "course" / "week3" / "noisy_classes.py"
+    program.write_text(program.read_text().replace("lr=0.1", "lr=0.2"))
+    for command in (("verify", exercise), ("hint", exercise), ("reveal", exercise, "--yes")):
+        result = bughunt(*command)
+        assert result.exit_code == 2
+        assert result.output == (f"error: {program.resolve()} changed after this exercise was generated from it; "
+                                 "verify refuses to grade against a different reference: restore the program as it "
+                                 "was, or generate a new exercise\n")
+    program.unlink()
+    assert "which is gone" in bughunt("verify", exercise).output
+
+
+def test_the_candidate_cannot_read_your_program_folder(bughunt, course, monkeypatch):
+    """Principle 3: the reference comes from your folder, which the candidate's sandbox does not hold."""
+    exercise = _generate(bughunt, course, "--plain")  # plain: the reference is the program's own text
+    program = (course / "course" / "week3" / "noisy_classes.py").resolve()
+    header = exercise.read_text().split("\n", 1)[0]
+    exercise.write_text(f"{header}\nexec(open({str(program)!r}).read())\n")
+    result = bughunt("verify", exercise)
+    assert result.exit_code == 1 and "FileNotFoundError" in result.output, result.output
+    monkeypatch.setenv("BUGHUNT_SANDBOX", "off")  # the attack is real: without the sandbox it passes
+    assert bughunt("verify", exercise).exit_code == 0
+
+
+def test_topics_selfcheck_and_stats_take_your_programs(bughunt, course):
+    topics = json.loads(bughunt("topics", "--programs", course / "course", "--json").output)
+    assert topics[-1]["id"] == "week3" and topics[-1]["programs"][0]["id"] == "week3/noisy_classes"
+    stats = json.loads(bughunt("stats", "--programs", course / "course", "--seeds", "20", "--json").output)
+    assert [(s["topic"], s["seeds"]) for s in stats] == [("week3", 20)] and stats[0]["distinct"] > 1
+    check = bughunt("selfcheck", "--programs", course / "course", "--bug", "missing-zero-grad", "--json")
+    assert check.exit_code == 0 and json.loads(check.output)["killed"] == 2
+
+
+def test_generate_programs_with_a_topic_of_yours_or_a_builtin_one(bughunt, course):
+    assert bughunt("generate", "--programs", course / "course", "--topic", "nothere", "--n", "1",
+                   "--out", course / "ws").output.startswith("error: unknown topic 'nothere'; topics: data,")
+    result = bughunt("generate", "--programs", course / "course", "--topic", "week3", "--n", "1", "--seed", "2",
+                     "--out", course / "ws", "--json")
+    assert json.loads(result.output)[0]["program"] == "week3/noisy_classes"
