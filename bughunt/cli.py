@@ -687,3 +687,52 @@ def check_program(path: Path, timeout: float | None, as_json: bool) -> int:
     for reason in result.reasons:
         out.print(f"  - {reason}")
     return EXIT_BUGS
+
+
+@main.command("grade")
+@click.argument("exercise", type=click.Path(path_type=Path))
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the rows to this CSV file (submission, fixed, message, seconds).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Grading processes at once (default: half the cores; each keeps two busy).")
+@timeout_option
+@json_option
+@_one_line_errors
+def grade(exercise: Path, submissions: tuple[Path, ...], csv_path: Path | None, jobs: int | None,
+          timeout: float | None, as_json: bool) -> int:
+    """Grade many submissions of one exercise against its reference, one row each.
+
+    Each submission is verified as `bughunt verify` would verify the exercise, in its sandbox; one
+    that cannot be read, is not Python, hangs or crashes gets its row. Exit 0 when every
+    submission is fixed, 1 otherwise.
+
+    \b
+    Examples:
+      bughunt grade bughunt-workspace/training_01.py submissions/*.py --csv grades.csv
+      bughunt grade bughunt-workspace/training_01.py submissions/ --json
+    """
+    from rich.progress import Progress
+
+    from bughunt.grade import as_csv, grade as run, submissions as found
+    from bughunt.grading import prestart
+    from bughunt.workspace import write_atomic
+
+    count = len(found(submissions))  # a path that does not exist: one line, exit 2, before any work
+    prestart()
+    err = ui.console(stderr=True)
+    with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
+        task = bar.add_task("grading", total=count)
+        rows = run(exercise, submissions, timeout, jobs, on_graded=lambda _: bar.advance(task))
+    if csv_path is not None:
+        write_atomic(csv_path, as_csv(rows), overwrite=True)
+    if as_json:
+        _json([{"path": str(r.path), "fixed": r.fixed, "message": r.message, "seconds": round(r.seconds, 2)}
+               for r in rows])
+    else:
+        out = ui.console()
+        ui.table(out, ["submission", "verdict", "seconds", "message"],
+                 [(str(r.path), Text("fixed", style="green") if r.fixed else Text("bug", style="red"),
+                   f"{r.seconds:.2f}", r.message) for r in rows])
+        out.print(f"{sum(r.fixed for r in rows)} of {len(rows)} fixed" + (f"; rows in {csv_path}" if csv_path else ""))
+    return EXIT_OK if all(r.fixed for r in rows) else EXIT_BUGS
