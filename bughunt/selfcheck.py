@@ -192,10 +192,13 @@ def qualify(path: Path, timeout: Optional[float] = None, on_mutant: Optional[Cal
         rows, alarm = check_program(session, program, on_mutant, bugs)
     if alarm:
         reasons.append(f"it fails against its camouflaged self: {alarm}")
+    survivors: dict[tuple[str, int], list[Mutant]] = {}
     for row in rows:
         if not row.killed:
-            m = row.mutant
-            reasons.append(f"no detector catches {m.bug} at line {m.line} ({m.form}): it behaves the same with that "
-                           f"bug on every configuration: return what the bug changes from main(), or widen PARAMS")
+            survivors.setdefault((row.mutant.bug, row.mutant.line), []).append(row.mutant)
+    for (bug, line), found in survivors.items():
+        forms = "; ".join(m.form for m in found)
+        reasons.append(f"no detector catches {bug} at line {line} ({forms}): the program behaves the same with it "
+                       f"on every configuration; return what it changes from main(), or widen PARAMS")
     verdicts = {(r.mutant.bug, r.mutant.site, r.mutant.form): r.killed for r in rows}
     return Qualification(str(path), program, tuple(reasons), _sites(program, verdicts), seconds, count)
