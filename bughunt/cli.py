@@ -220,12 +220,14 @@ def topics(programs_dir: Path | None, as_json: bool) -> int:
 @click.option("--plain", is_flag=True, help="No camouflage: keep the clean program's own text around the bugs.")
 @click.option("--force", is_flag=True, help="Reuse names from 01, replacing files; edited ones are kept as .bak.")
 @programs_option
+@click.option("--format", "form", type=click.Choice(["py", "ipynb"]), default="py", show_default=True,
+              help="Write each exercise as a Python file or as a Jupyter notebook (needs bughunt[notebook]).")
 @timeout_option
 @json_option
 @_one_line_errors
 def generate(topic: str | None, level: int | None, n: int, seed: int | None, out: Path | None, program_id: str | None,
              bugs: tuple[str, ...], count: int | None, plain: bool, force: bool, programs_dir: Path | None,
-             timeout: float | None, as_json: bool) -> int:
+             form: str, timeout: float | None, as_json: bool) -> int:
     """Write buggy exercises into a workspace.
 
     \b
@@ -250,7 +252,7 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
         task = bar.add_task("generating", total=n)
         try:
             written = run(programs, n, seed, out, classes=bugs, bugs=count, force=force, plain=plain, timeout=timeout,
-                          on_written=lambda g: (done.append(g), bar.advance(task)))
+                          on_written=lambda g: (done.append(g), bar.advance(task)), notebook=form == "ipynb")
         except KeyboardInterrupt:
             bar.stop()
             click.echo(f"interrupted: the {len(done)} exercise{'' if len(done) == 1 else 's'} written so far "

@@ -19,6 +19,7 @@ from bughunt.clean_programs import Program
 from bughunt.errors import BadInput
 from bughunt.exercise import Exercise, mutants
 from bughunt.grading import Session, caught, verifier
+from bughunt.notebook import require
 from bughunt.programs import Folder, UserProgram, get_program, programs_of, topics
 from bughunt.workspace import Entry, Workspace, sha256
 
@@ -101,18 +102,21 @@ def choose(programs: Sequence[Program], n: int, seed: int, *, bugs: int = 1, cla
 
 def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, classes: Iterable[str] = (),
              bugs: int = 1, force: bool = False, plain: bool = False, timeout: Optional[float] = None,
-             on_written: Optional[Callable[[Generated], None]] = None) -> list[Generated]:
+             on_written: Optional[Callable[[Generated], None]] = None, notebook: bool = False) -> list[Generated]:
     """Write ``n`` new exercises into the workspace ``out``, each as soon as it is checked (an
     interrupted run keeps those; ``on_written`` hears of each). Without ``force`` existing files
     are never touched and new names are used, chosen under the workspace lock (two runs at once
     both land); with it, names restart at 01 and an edited file that is replaced is first copied
-    beside it."""
+    beside it. With ``notebook`` each exercise is a Jupyter notebook (``.ipynb``)."""
     if n < 1:
         raise BadInput("--n must be at least 1")
     if bugs < 1:
         raise BadInput("--bugs must be at least 1")
     for bug in classes:
         get_class(bug)
+    suffix = ".ipynb" if notebook else ".py"
+    if notebook:
+        require()  # nbformat missing: one line, before any work
     workspace = Workspace.open(out, create=True)
     workspace.check_writable()
     seen = () if force else [e.fingerprint for e in workspace.entries.values()]
@@ -132,12 +136,12 @@ def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, cla
             backup = None
             if force:
                 counters[topic] = counters.get(topic, 0) + 1
-                made, text = entry(exercise, f"{topic}_{counters[topic]:02d}.py")
+                made, text = entry(exercise, f"{topic}_{counters[topic]:02d}{suffix}")
                 with workspace.locked():
                     backup = workspace.keep_edits(made.file, text)
                     path = workspace.add(made, text, overwrite=True)
             else:
-                path = workspace.add_new(topic, lambda name: entry(exercise, name))
+                path = workspace.add_new(topic, lambda name: entry(exercise, name), suffix)
             written.append(Generated(path, topic, exercise.program.id, backup))
             if on_written:
                 on_written(written[-1])

@@ -30,7 +30,7 @@ from bughunt.exercise import Exercise
 from bughunt.grading import Session, judge, verifier
 from bughunt.workspace import Target, exercise_of, natural
 
-SUFFIXES = (".py",)  # what a folder given as a submission contributes
+SUFFIXES = (".py", ".ipynb")  # what a folder given as a submission contributes
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,10 @@ def grade_one(session: Session, exercise: Exercise, path: Path) -> Graded:
         return Graded(path, False, "cannot be read: not UTF-8 text", time.perf_counter() - started)
     except OSError as exc:
         return Graded(path, False, f"cannot be read: {exc.strerror or exc}", time.perf_counter() - started)
+    try:
+        source = exercise.graded(path.name, source)  # a notebook: the .py header and its code cells
+    except BadInput as exc:
+        return Graded(path, False, f"cannot be read: {exc}", time.perf_counter() - started)
     verdict = judge(session, exercise, source, path.name)
     return Graded(path, verdict.fixed, verdict.message, time.perf_counter() - started)
 

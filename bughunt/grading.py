@@ -17,6 +17,7 @@ from typing import Callable, Optional
 from bughunt.bug_catalog import all_checks
 from bughunt.detector.runner import Cancel, Cancelled, Session, Verdict, planned, prestart
 from bughunt.clean_programs import Program
+from bughunt.errors import BadInput
 from bughunt.exercise import Exercise
 from bughunt.workspace import Target, exercise_of, sha256, targets
 
@@ -51,8 +52,12 @@ def verify_target(session: Session, target: Target, cancel: Optional[Cancel] = N
     except (OSError, UnicodeDecodeError) as exc:
         return Verdict(False, f"cannot be read: {exc}", unusable=True)
     exercise = exercise_of(target.entry)
+    try:
+        program = exercise.graded(target.entry.file, source)  # a notebook: its code cells
+    except BadInput as exc:
+        return Verdict(False, f"cannot be read: {exc}", unusable=True)
     with target.workspace.guarded() as restored:
-        verdict = judge(session, exercise, source, str(target.path), cancel)
+        verdict = judge(session, exercise, program, str(target.path), cancel)
     if restored:
         verdict = Verdict(False, f"tampered: the program changed {', '.join(restored)} (put back)")
     target.record(verified=sha256(source), fixed=verdict.fixed, message=verdict.message)

@@ -169,3 +169,9 @@ def test_generate_programs_with_a_topic_of_yours_or_a_builtin_one(bughunt, cours
     result = bughunt("generate", "--programs", course / "course", "--topic", "week3", "--n", "1", "--seed", "2",
                      "--out", course / "ws", "--json")
     assert json.loads(result.output)[0]["program"] == "week3/noisy_classes"
+
+
+def test_the_readme_shows_the_example_program_as_it_is():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    block = readme.split("(`tests/user_programs/course/week3/noisy_classes.py`):\n\n```python\n", 1)[1].split("```", 1)[0]
+    assert block == GOOD.read_text()
