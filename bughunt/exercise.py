@@ -110,9 +110,10 @@ class Exercise:
 
     def graded(self, file: str, text: str) -> str:
         """The program verify grades in ``text``, the content of the exercise file ``file``: the
-        file itself, or for a notebook the ``.py`` header and its code cells, so that a notebook
-        gets the verdict (and the line numbers) its ``.py`` form would get."""
-        return self.header(file) + code_of(text) if is_notebook(file) else text
+        file itself, or for a notebook its code cells one after another (the program of its ``.py``
+        form without the header: the same verdicts; line numbers count the code's lines, as the
+        notebook's reveal diff does)."""
+        return code_of(text) if is_notebook(file) else text
 
     def versions(self, sizes: Iterable[int]) -> list[tuple[int, str]]:
         """(bugs left, source) for every version of the exercise that keeps that many of its bugs."""

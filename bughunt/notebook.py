@@ -8,9 +8,9 @@ cell that verifies the notebook from inside it (``%load_ext bughunt`` / ``%bughu
 
 The program's code is the code cells joined in order, leaving out cells of IPython commands
 (first line ``%`` or ``!``). The cells split the program's text exactly, so the code of a
-notebook as generated is the ``.py`` exercise's program to the character, and verify grades a
-notebook as the ``.py`` header plus that code: the same verdicts, the same line numbers, on the
-same edits. Writing a notebook needs nbformat (``pip install 'bughunt[notebook]'``); reading
+notebook as generated is the ``.py`` exercise's program to the character (without its header
+comment): verify gives a notebook the verdicts its ``.py`` form gets on the same edits, with line
+numbers that count the code's lines (the header's five lines fewer), as the reveal diff does. Writing a notebook needs nbformat (``pip install 'bughunt[notebook]'``); reading
 one needs only ``json``.
 """
 

@@ -5,6 +5,7 @@ notebook, is fixed by applying the reveal diff to its cells, and verifies itself
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,14 @@ def apply_to_cells(diff: str, notebook: Path) -> None:
         assert len(cells) == 1, hunk
         cells[0]["source"] = "".join(cells[0]["source"]).replace(old, new)
     notebook.write_text(json.dumps(data, indent=1))
+
+
+HEADER_LINES = 5  # the .py exercise's header comment and the blank line after it
+
+
+def _in_code_lines(message: str) -> str:
+    """A .py verdict's message with its line numbers counted in the code, as a notebook's are."""
+    return re.sub(r"\bline (\d+)", lambda m: f"line {int(m[1]) - HEADER_LINES}", message)
 
 
 @pytest.fixture
@@ -53,7 +62,8 @@ def test_the_cells_hold_the_program_exactly(both):
 def test_a_notebook_gets_the_verdict_of_its_py_form(bughunt, both):
     py, nb = both
     before = [json.loads(bughunt("verify", path, "--json").output)[0] for path in (py, nb)]
-    assert not before[0]["fixed"] and before[0]["message"] == before[1]["message"]
+    assert not before[0]["fixed"] and not before[1]["fixed"]
+    assert _in_code_lines(before[0]["message"]) == before[1]["message"]
     diff = bughunt("reveal", nb, "--yes").output
     assert diff.startswith("--- a/training_01.ipynb\n+++ b/training_01.ipynb\n")
     apply_to_cells(diff, nb)
@@ -69,9 +79,9 @@ def test_every_command_takes_a_notebook(bughunt, both, tmp_path):
     nb.write_text(nb.read_text().replace("import torch", "import torch  # edited"))
     assert bughunt("reset", nb, "--yes").exit_code == 0
     assert "# edited" not in nb.read_text() and (nb.parent / "training_01.ipynb.bak").exists()
-    graded = json.loads(bughunt("grade", nb, nb, py, nb.parent / "training_01.ipynb.bak", "--json").output)
-    assert [r["fixed"] for r in graded] == [False, False, False]
-    assert graded[0]["message"] == graded[1]["message"]  # a .py submission of a notebook exercise too
+    graded = json.loads(bughunt("grade", nb, nb, py, "--json").output)  # the exercise, then two submissions
+    assert [r["fixed"] for r in graded] == [False, False]
+    assert _in_code_lines(graded[1]["message"]) == graded[0]["message"]  # a .py submission: its .py form
     (tmp_path / "broken.ipynb").write_text("{not json")
     broken = json.loads(bughunt("grade", nb, tmp_path / "broken.ipynb", "--json").output)
     assert broken[0]["message"] == "cannot be read: not a Jupyter notebook (no cells in its JSON)"
