@@ -14,7 +14,7 @@ from bughunt.notebook import code_of, split
 from tests.conftest import apply_patch
 
 
-def apply_to_cells(diff: str, notebook: Path) -> None:
+def apply_to_cells(diff: str, notebook: Path) -> None:  # (diff, target): as conftest.apply_patch
     """Apply a unified diff of a notebook's code to its code cells, hunk by hunk, as a learner
     would by editing the cells the hunks point at."""
     data = json.loads(notebook.read_text())
