@@ -31,7 +31,7 @@ from bughunt import clean_programs
 from bughunt.clean_programs import Program, Topic
 from bughunt.errors import BadInput
 
-NAME = re.compile(r"^[a-z_][a-z0-9_]*$")  # topic and program names: they become exercise file names
+NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")  # topic and program names: they become exercise file names
 
 
 class NotAProgram(BadInput):
@@ -125,7 +125,7 @@ def load(path: Path, topic: Optional[str] = None) -> UserProgram:
     topic = topic or path.resolve().parent.name
     for kind, name in (("topic", topic), ("program", path.stem)):
         if not NAME.match(name):
-            raise NotAProgram(f"its {kind} name {name!r} must be lower case letters, digits and _")
+            raise NotAProgram(f"its {kind} name {name!r} may hold only letters, digits, _ and -")
     title, params = parse(text, str(path))
     return UserProgram(f"{topic}/{path.stem}", title, params, text=text, origin=str(path.resolve()))
 
@@ -148,6 +148,10 @@ def folder(root: Path) -> Folder:
     (`bughunt check-program FILE` says more), a clash with a built-in topic, or an empty folder."""
     if not root.is_dir():
         raise BadInput(f"{root}: no such folder")
+    inside = _visible_in_sandbox(root)
+    if inside:
+        raise BadInput(f"{root} is inside {inside}, which exercises see in their sandbox: keep your programs "
+                       f"elsewhere, so that no exercise can read its reference")
     groups = [(root.resolve().name, _files(root))]
     groups += [(sub.name, _files(sub)) for sub in sorted(root.iterdir())
                if sub.is_dir() and not sub.name.startswith((".", "_"))]
@@ -166,6 +170,19 @@ def folder(root: Path) -> Folder:
     if not programs:
         raise BadInput(f"{root} holds no program (*.py files with main() and PARAMS, grouped by sub-folder)")
     return Folder(root, tuple(topics), tuple(programs))
+
+
+def _visible_in_sandbox(root: Path) -> Optional[str]:
+    """The folder of the Python environment that holds ``root``, if any: the sandbox binds those
+    (detector/sandbox.py), so programs there would be readable by a candidate (principle 3)."""
+    import site
+    import sys
+
+    real = root.resolve()
+    for folder in {sys.prefix, sys.base_prefix, *site.getsitepackages()}:
+        if real == Path(folder).resolve() or Path(folder).resolve() in real.parents:
+            return folder
+    return None
 
 
 def topics(user: Optional[Folder] = None) -> tuple[Topic, ...]:

@@ -21,7 +21,7 @@ from bughunt.clean_programs import PROGRAMS, Program
 from bughunt.exercise import mutants
 from bughunt.errors import InternalError
 from bughunt.grading import Session, configurations, verifier
-from bughunt.programs import NotAProgram, load
+from bughunt.programs import NAME, NotAProgram, load
 from bughunt.mutator import Mutant
 from bughunt.camouflage import camouflage
 
@@ -163,8 +163,9 @@ def qualify(path: Path, timeout: Optional[float] = None, on_mutant: Optional[Cal
     at most MAX_SECONDS per configuration, passes against itself camouflaged, and every mutant of
     every bug class that applies to it is caught. Mutants are only run once the program itself
     passes: a program that fails against itself would make every mutant look caught."""
-    try:
-        program = load(path)
+    folder = path.resolve().parent.name
+    try:  # the folder's name is the topic's only under --programs: any folder will do here
+        program = load(path, folder if NAME.match(folder) else "mine")
     except NotAProgram as exc:
         return Qualification(str(path), None, (str(exc),))
     source = program.source()

@@ -179,3 +179,18 @@ def test_the_readme_shows_the_example_program_as_it_is():
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     block = readme.split("(`tests/user_programs/course/week3/noisy_classes.py`):\n\n```python\n", 1)[1].split("```", 1)[0]
     assert block == GOOD.read_text()
+
+
+def test_programs_inside_the_python_environment_are_refused(tmp_path):
+    import sys
+
+    inside = Path(sys.prefix) / "bughunt-test-programs"
+    try:
+        shutil.copytree(HERE / "course", inside)
+    except OSError:
+        pytest.skip("the Python environment cannot be written here")
+    try:
+        with pytest.raises(BadInput, match="which exercises see in their sandbox"):
+            folder(inside)
+    finally:
+        shutil.rmtree(inside)
