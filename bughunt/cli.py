@@ -107,6 +107,24 @@ workspace_option = click.option("--workspace", type=click.Path(file_okay=False, 
 # default None: grading.DEFAULT_TIMEOUT, kept there alone (importing grading here would slow every command)
 timeout_option = click.option("--timeout", type=click.FloatRange(min=1), default=None,
                               help="Seconds one run of a program may take (default: 60).")
+programs_option = click.option("--programs", "programs_dir", type=click.Path(path_type=Path), default=None,
+                               help="A folder of your own programs, a topic per sub-folder (see README, The program "
+                                    "contract).")
+
+
+def _user_programs(programs_dir: Path | None) -> Any:
+    """The folder of the user's programs given with --programs, or None."""
+    if programs_dir is None:
+        return None
+    from bughunt.programs import folder
+
+    return folder(programs_dir)
+
+
+def _builtin_topics() -> Any:
+    from bughunt.clean_programs import TOPICS
+
+    return TOPICS
 
 
 @click.group(cls=_Bughunt)
@@ -153,16 +171,23 @@ def catalog(canonical: bool, as_json: bool) -> int:
 
 
 @main.command()
+@programs_option
 @json_option
 @_one_line_errors
-def topics(as_json: bool) -> int:
-    """List the topics and their clean programs.
+def topics(programs_dir: Path | None, as_json: bool) -> int:
+    """List the topics and their clean programs (with --programs, yours after them).
 
     \b
     Example:
       bughunt topics
+      bughunt topics --programs course/
     """
-    from bughunt.clean_programs import TOPICS, programs_of
+    from functools import partial
+
+    from bughunt.programs import programs_of, topics as all_topics
+
+    user = _user_programs(programs_dir)
+    TOPICS, programs_of = all_topics(user), partial(programs_of, user=user)
 
     if as_json:
         _json([{"id": t.id, "title": t.title, "guide": t.guide, "level": t.level,
@@ -173,7 +198,8 @@ def topics(as_json: bool) -> int:
     for topic in TOPICS:
         for i, program in enumerate(programs_of(topic.id)):
             first = i == 0
-            rows.append((Text(topic.id, style="bold") if first else "", str(topic.level) if first else "",
+            level = str(topic.level) if topic.level else "yours"  # a user's topic has no guide level
+            rows.append((Text(topic.id, style="bold") if first else "", level if first else "",
                          program.id, program.title))
     ui.table(out, ["topic", "level", "program", "what it shows"], rows)
     return EXIT_OK
@@ -193,12 +219,15 @@ def topics(as_json: bool) -> int:
               help="Bugs per exercise, of different classes (default: 1; --level 3 and 4: 2 and 3).")
 @click.option("--plain", is_flag=True, help="No camouflage: keep the clean program's own text around the bugs.")
 @click.option("--force", is_flag=True, help="Reuse names from 01, replacing files; edited ones are kept as .bak.")
+@programs_option
+@click.option("--format", "form", type=click.Choice(["py", "ipynb"]), default="py", show_default=True,
+              help="Write each exercise as a Python file or as a Jupyter notebook (needs bughunt[notebook]).")
 @timeout_option
 @json_option
 @_one_line_errors
 def generate(topic: str | None, level: int | None, n: int, seed: int | None, out: Path | None, program_id: str | None,
-             bugs: tuple[str, ...], count: int | None, plain: bool, force: bool, timeout: float | None,
-             as_json: bool) -> int:
+             bugs: tuple[str, ...], count: int | None, plain: bool, force: bool, programs_dir: Path | None,
+             form: str, timeout: float | None, as_json: bool) -> int:
     """Write buggy exercises into a workspace.
 
     \b
@@ -207,6 +236,7 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
       bughunt generate --level 2 --n 3
       bughunt generate --topic models --bug wrong-cat-dim --bug inplace-relu
       bughunt generate --topic intermediate --bugs 3
+      bughunt generate --programs course/ --n 10     # from your own programs
     """
     from rich.progress import Progress
 
@@ -215,14 +245,14 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
     seed = random.randrange(1_000_000) if seed is None else seed
     count = count or (LEVEL_BUGS[level] if level else 1)
     out = locate(out)
-    programs = select_programs(topic, level, program_id)
+    programs = select_programs(topic, level, program_id, _user_programs(programs_dir))
     err = ui.console(stderr=True)
     done: list[Any] = []
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("generating", total=n)
         try:
             written = run(programs, n, seed, out, classes=bugs, bugs=count, force=force, plain=plain, timeout=timeout,
-                          on_written=lambda g: (done.append(g), bar.advance(task)))
+                          on_written=lambda g: (done.append(g), bar.advance(task)), notebook=form == "ipynb")
         except KeyboardInterrupt:
             bar.stop()
             click.echo(f"interrupted: the {len(done)} exercise{'' if len(done) == 1 else 's'} written so far "
@@ -515,11 +545,12 @@ def _confirm(question: str) -> bool:
 @click.option("--seeds", type=click.IntRange(1), default=200, show_default=True, help="Exercise seeds per topic.")
 @click.option("--bugs", type=click.IntRange(1, 5), default=1, show_default=True, help="Bugs per exercise.")
 @click.option("--check", is_flag=True, help="Also verify every distinct exercise (slow).")
+@programs_option
 @timeout_option
 @json_option
 @_one_line_errors
-def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, timeout: float | None,
-          as_json: bool) -> int:
+def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, programs_dir: Path | None,
+          timeout: float | None, as_json: bool) -> int:
     """How many distinct exercises each topic gives, and after how many seeds one repeats.
 
     \b
@@ -529,18 +560,19 @@ def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, timeou
     """
     from dataclasses import asdict
 
-    from bughunt.clean_programs import TOPICS, programs_of
+    from bughunt.programs import programs_of
     from bughunt.stats import all_stats
 
     from rich.progress import Progress
 
+    user = _user_programs(programs_dir)
     for topic in topic_ids:
-        programs_of(topic)  # unknown topic: one line, exit 2
-    topics = list(topic_ids) or [t.id for t in TOPICS]
+        programs_of(topic, user)  # unknown topic: one line, exit 2
+    topics = list(topic_ids) or [t.id for t in (user.topics if user else _builtin_topics())]
     err = ui.console(stderr=True)
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("topics", total=len(topics))
-        rows = all_stats(topics, seeds, bugs, check, timeout=timeout, on_topic=lambda _: bar.advance(task))
+        rows = all_stats(topics, seeds, bugs, check, timeout=timeout, on_topic=lambda _: bar.advance(task), user=user)
     if as_json:
         _json([asdict(r) for r in rows])
         return EXIT_OK
@@ -555,10 +587,12 @@ def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, timeou
 @main.command()
 @click.option("--topic", default=None, help="Only the programs of this topic.")
 @click.option("--bug", "bugs", multiple=True, help="Only the mutants of these bug classes (repeatable).")
+@programs_option
 @timeout_option
 @json_option
 @_one_line_errors
-def selfcheck(topic: str | None, bugs: tuple[str, ...], timeout: float | None, as_json: bool) -> int:
+def selfcheck(topic: str | None, bugs: tuple[str, ...], programs_dir: Path | None, timeout: float | None,
+              as_json: bool) -> int:
     """Run the kill matrix: every mutant killed, every clean program passing.
 
     \b
@@ -570,13 +604,15 @@ def selfcheck(topic: str | None, bugs: tuple[str, ...], timeout: float | None, a
     from rich.progress import Progress
 
     from bughunt.bug_catalog import get_class
-    from bughunt.clean_programs import PROGRAMS, programs_of
+    from bughunt.clean_programs import PROGRAMS
     from bughunt.exercise import mutants
+    from bughunt.programs import programs_of
     from bughunt.selfcheck import kill_matrix
 
     for bug in bugs:
         get_class(bug)
-    programs = programs_of(topic) if topic else PROGRAMS
+    user = _user_programs(programs_dir)  # with --programs: yours (the built-in ones have their own check)
+    programs = programs_of(topic, user) if topic else (user.programs if user else PROGRAMS)
     out, err = ui.console(), ui.console(stderr=True)
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("kill matrix", total=sum(1 for p in programs for m in mutants(p) if not bugs or m.bug in bugs))
@@ -594,3 +630,111 @@ def selfcheck(topic: str | None, bugs: tuple[str, ...], timeout: float | None, a
         for a in alarms:
             out.print(Text(f"FALSE ALARM {a['program']}: {a['message']}", style="red"))
     return EXIT_OK if matrix.ok else EXIT_BUGS
+
+
+@main.command("check-program")
+@click.argument("path", type=click.Path(path_type=Path))
+@timeout_option
+@json_option
+@_one_line_errors
+def check_program(path: Path, timeout: float | None, as_json: bool) -> int:
+    """Check that your own program qualifies as a source of exercises (see README, The program contract).
+
+    Runs the checks every built-in program passes: main() and PARAMS, runs and is deterministic,
+    time per configuration, the camouflage changes nothing, every mutant of every bug class that
+    applies is caught. Exit 0 when it qualifies, 1 with the reasons when not.
+
+    \b
+    Example:
+      bughunt check-program course/week3/noisy_classes.py
+    """
+    from rich.progress import Progress
+
+    from bughunt.grading import prestart
+    from bughunt.selfcheck import qualify
+
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+    prestart()
+    err = ui.console(stderr=True)
+    with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
+        task = bar.add_task("mutants", total=None)
+        result = qualify(path, timeout, on_mutant=lambda _: bar.advance(task))
+    program = result.program
+    if as_json:
+        _json({"path": result.path, "program": program.id if program else None, "qualifies": result.ok,
+               "reasons": list(result.reasons), "seconds_per_configuration": result.seconds,
+               "configurations": result.configurations,
+               "sites": [{"bug": s.bug, "site": s.site, "line": s.line, "caught": s.caught,
+                          "forms": [{"form": f, "caught": c} for f, c in s.forms]} for s in result.sites]})
+        return EXIT_OK if result.ok else EXIT_BUGS
+    out = ui.console()
+    if program is not None:
+        space = ", ".join(f"{name} {s.start}..{s.stop - 1}" if isinstance(s, range) else f"{name} {list(s)}"
+                          for name, s in program.params.items())
+        timing = f"; {result.seconds:.2f} s per configuration, {result.configurations} configurations" \
+            if result.seconds is not None else ""
+        out.print(f"{program.id}: {program.title}")
+        out.print(f"parameters: {space}{timing}")
+    if result.sites:
+        label = {True: "yes", False: Text("NO", style="red"), None: "not run"}
+        ui.table(out, ["bug class", "site", "line", "forms", "caught"],
+                 [(s.bug, str(s.site), str(s.line), str(len(s.forms)), label[s.caught]) for s in result.sites])
+    if result.ok:
+        forms = sum(len(s.forms) for s in result.sites)
+        out.print(f"qualifies: {len({s.bug for s in result.sites})} bug classes, {len(result.sites)} sites, "
+                  f"{forms} mutants, every one caught")
+        return EXIT_OK
+    out.print(Text(f"{path} does not qualify:", style="red"))
+    for reason in result.reasons:
+        out.print(f"  - {reason}")
+    return EXIT_BUGS
+
+
+@main.command("grade")
+@click.argument("exercise", type=click.Path(path_type=Path))
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the rows to this CSV file (submission, fixed, message, seconds).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Grading processes at once (default: half the cores; each keeps two busy).")
+@timeout_option
+@json_option
+@_one_line_errors
+def grade(exercise: Path, submissions: tuple[Path, ...], csv_path: Path | None, jobs: int | None,
+          timeout: float | None, as_json: bool) -> int:
+    """Grade many submissions of one exercise against its reference, one row each.
+
+    Each submission is verified as `bughunt verify` would verify the exercise, in its sandbox; one
+    that cannot be read, is not Python, hangs or crashes gets its row. Exit 0 when every
+    submission is fixed, 1 otherwise.
+
+    \b
+    Examples:
+      bughunt grade bughunt-workspace/training_01.py submissions/*.py --csv grades.csv
+      bughunt grade bughunt-workspace/training_01.py submissions/ --json
+    """
+    from rich.progress import Progress
+
+    from bughunt.grade import as_csv, grade as run, submissions as found
+    from bughunt.grading import prestart
+    from bughunt.workspace import write_atomic
+
+    count = len(found(submissions))  # a path that does not exist: one line, exit 2, before any work
+    prestart()
+    err = ui.console(stderr=True)
+    with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
+        task = bar.add_task("grading", total=count)
+        rows = run(exercise, submissions, timeout, jobs, on_graded=lambda _: bar.advance(task))
+    if csv_path is not None:
+        write_atomic(csv_path, as_csv(rows), overwrite=True)
+    if as_json:
+        _json([{"path": str(r.path), "fixed": r.fixed, "message": r.message, "seconds": round(r.seconds, 2)}
+               for r in rows])
+    else:
+        out = ui.console()
+        ui.table(out, ["submission", "verdict", "seconds", "message"],
+                 [(str(r.path), Text("fixed", style="green") if r.fixed else Text("bug", style="red"),
+                   f"{r.seconds:.2f}", r.message) for r in rows])
+        out.print(f"{sum(r.fixed for r in rows)} of {len(rows)} fixed" + (f"; rows in {csv_path}" if csv_path else ""))
+    return EXIT_OK if all(r.fixed for r in rows) else EXIT_BUGS

@@ -22,6 +22,7 @@ from bughunt.clean_programs import Program, get_program
 from bughunt.errors import BadInput
 from bughunt.mutator import Mutant, Tree, apply, mutants_of, overlap
 from bughunt.camouflage import camouflage, normalised, renamed_locals
+from bughunt.notebook import code_of, first_line, is_notebook, render
 
 # The first line names the program and the seed (never the bugs): enough for `bughunt repair` to
 # rebuild a lost manifest entry (``identify``). The rest is advice to the learner.
@@ -92,7 +93,9 @@ class Exercise:
                              file=file, bugs=bugs, them="it" if self.bugs == 1 else "them")
 
     def text(self, file: str) -> str:
-        """The exercise as generated."""
+        """The exercise as generated (a notebook when ``file`` is one)."""
+        if is_notebook(file):
+            return render(self.header(file), self.source(), file)
         return self.header(file) + self.source()
 
     @property
@@ -101,7 +104,16 @@ class Exercise:
         return self.source(fixed=self.chosen)
 
     def reference(self, file: str) -> str:
+        if is_notebook(file):
+            return render(self.header(file), self.reference_source, file)
         return self.header(file) + self.reference_source
+
+    def graded(self, file: str, text: str) -> str:
+        """The program verify grades in ``text``, the content of the exercise file ``file``: the
+        file itself, or for a notebook its code cells one after another (the program of its ``.py``
+        form without the header: the same verdicts; line numbers count the code's lines, as the
+        notebook's reveal diff does)."""
+        return code_of(text) if is_notebook(file) else text
 
     def versions(self, sizes: Iterable[int]) -> list[tuple[int, str]]:
         """(bugs left, source) for every version of the exercise that keeps that many of its bugs."""
@@ -129,8 +141,12 @@ class Exercise:
         return normalised(self.source())
 
     def reveal(self, file: str) -> str:
-        """A unified diff from the exercise as generated to its reference (apply with ``patch``)."""
-        before, after = self.text(file), self.reference(file)
+        """A unified diff from the exercise as generated to its reference (apply with ``patch``);
+        for a notebook, of its code (the code cells joined)."""
+        if is_notebook(file):
+            before, after = self.source(), self.reference_source
+        else:
+            before, after = self.text(file), self.reference(file)
         return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                             f"a/{file}", f"b/{file}"))
 
@@ -142,7 +158,7 @@ _IDENTITY = re.compile(r"^# bughunt exercise: .*\((?P<program>[\w/.-]+), seed (?
 def identify(text: str) -> Exercise:
     """The exercise a file was generated as, from its header's first line (edits below it do not
     matter); BadInput when that line is gone or names no program of this bughunt."""
-    found = _IDENTITY.match(text.split("\n", 1)[0])
+    found = _IDENTITY.match(first_line(text) if text.startswith("{") else text.split("\n", 1)[0])
     if not found:
         raise BadInput("its first line no longer names the program and seed")
     bugs = int(found["bugs"] or 1)

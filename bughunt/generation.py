@@ -15,29 +15,35 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from bughunt import __version__
 from bughunt.bug_catalog import get_class
-from bughunt.clean_programs import TOPICS, Program, get_program, programs_of
+from bughunt.clean_programs import Program
 from bughunt.errors import BadInput
 from bughunt.exercise import Exercise, mutants
 from bughunt.grading import Session, caught, verifier
+from bughunt.notebook import require
+from bughunt.programs import Folder, UserProgram, get_program, programs_of, topics
 from bughunt.workspace import Entry, Workspace, sha256
 
 LEVEL_BUGS = {1: 1, 2: 1, 3: 2, 4: 3}  # how many bugs an exercise of each guide level holds by default
 
 
-def select_programs(topic: Optional[str], level: Optional[int], program_id: Optional[str]) -> tuple[Program, ...]:
-    """What ``generate`` draws from: one program, one topic, or every topic of a guide level."""
+def select_programs(topic: Optional[str], level: Optional[int], program_id: Optional[str],
+                    user: Optional[Folder] = None) -> tuple[Program, ...]:
+    """What ``generate`` draws from: one program, one topic, or every topic of a guide level; with
+    a folder of the user's programs (``user``) and none of those, every program of that folder."""
     if program_id:
-        program = get_program(program_id)
+        program = get_program(program_id, user)
         if topic and program.topic != topic:
             raise BadInput(f"program {program_id} is not in topic {topic}")
         return (program,)
     if topic and level is None:
-        return programs_of(topic)
+        return programs_of(topic, user)
     if level is not None and not topic:
-        found = tuple(p for t in TOPICS if t.level == level for p in programs_of(t.id))
+        found = tuple(p for t in topics() if t.level == level for p in programs_of(t.id))
         if not found:
-            raise BadInput(f"no topic has level {level}; levels: {sorted({t.level for t in TOPICS})}")
+            raise BadInput(f"no topic has level {level}; levels: {sorted({t.level for t in topics()})}")
         return found
+    if user is not None and not topic and level is None:
+        return user.programs
     raise BadInput("give either --topic or --level (see `bughunt topics`)")
 
 
@@ -96,18 +102,21 @@ def choose(programs: Sequence[Program], n: int, seed: int, *, bugs: int = 1, cla
 
 def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, classes: Iterable[str] = (),
              bugs: int = 1, force: bool = False, plain: bool = False, timeout: Optional[float] = None,
-             on_written: Optional[Callable[[Generated], None]] = None) -> list[Generated]:
+             on_written: Optional[Callable[[Generated], None]] = None, notebook: bool = False) -> list[Generated]:
     """Write ``n`` new exercises into the workspace ``out``, each as soon as it is checked (an
     interrupted run keeps those; ``on_written`` hears of each). Without ``force`` existing files
     are never touched and new names are used, chosen under the workspace lock (two runs at once
     both land); with it, names restart at 01 and an edited file that is replaced is first copied
-    beside it."""
+    beside it. With ``notebook`` each exercise is a Jupyter notebook (``.ipynb``)."""
     if n < 1:
         raise BadInput("--n must be at least 1")
     if bugs < 1:
         raise BadInput("--bugs must be at least 1")
     for bug in classes:
         get_class(bug)
+    suffix = ".ipynb" if notebook else ".py"
+    if notebook:
+        require()  # nbformat missing: one line, before any work
     workspace = Workspace.open(out, create=True)
     workspace.check_writable()
     seen = () if force else [e.fingerprint for e in workspace.entries.values()]
@@ -116,8 +125,10 @@ def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, cla
 
     def entry(exercise: Exercise, name: str) -> tuple[Entry, str]:
         text = exercise.text(name)
-        return Entry(name, exercise.program.id, exercise.seed, sha256(text), __version__, exercise.bugs,
-                     exercise.fingerprint(), plain), text
+        program = exercise.program
+        origin = (program.origin, program.digest) if isinstance(program, UserProgram) else ("", "")
+        return Entry(name, program.id, exercise.seed, sha256(text), __version__, exercise.bugs,
+                     exercise.fingerprint(), plain, *origin), text
 
     with verifier(timeout) as session:
         for exercise in draw(programs, n, seed, bugs=bugs, classes=classes, seen=seen, plain=plain, session=session):
@@ -125,12 +136,12 @@ def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, cla
             backup = None
             if force:
                 counters[topic] = counters.get(topic, 0) + 1
-                made, text = entry(exercise, f"{topic}_{counters[topic]:02d}.py")
+                made, text = entry(exercise, f"{topic}_{counters[topic]:02d}{suffix}")
                 with workspace.locked():
                     backup = workspace.keep_edits(made.file, text)
                     path = workspace.add(made, text, overwrite=True)
             else:
-                path = workspace.add_new(topic, lambda name: entry(exercise, name))
+                path = workspace.add_new(topic, lambda name: entry(exercise, name), suffix)
             written.append(Generated(path, topic, exercise.program.id, backup))
             if on_written:
                 on_written(written[-1])

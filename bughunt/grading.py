@@ -16,13 +16,15 @@ from typing import Callable, Optional
 
 from bughunt.bug_catalog import all_checks
 from bughunt.detector.runner import Cancel, Cancelled, Session, Verdict, planned, prestart
+from bughunt.clean_programs import Program
+from bughunt.errors import BadInput
 from bughunt.exercise import Exercise
 from bughunt.workspace import Target, exercise_of, sha256, targets
 
 DEFAULT_TIMEOUT = 60.0  # seconds for one run of main(); the slowest clean program needs < 1 s
 
-__all__ = ["DEFAULT_TIMEOUT", "Cancel", "Cancelled", "Result", "Session", "Verdict", "caught", "plan", "prestart",
-           "verifier", "verify", "verify_target", "verify_targets", "warm_target"]
+__all__ = ["DEFAULT_TIMEOUT", "Cancel", "Cancelled", "Result", "Session", "Verdict", "caught", "configurations",
+           "judge", "plan", "prestart", "verifier", "verify", "verify_target", "verify_targets", "warm_target"]
 
 
 def verifier(timeout: Optional[float] = None, *, spares: bool = False) -> Session:
@@ -50,17 +52,34 @@ def verify_target(session: Session, target: Target, cancel: Optional[Cancel] = N
     except (OSError, UnicodeDecodeError) as exc:
         return Verdict(False, f"cannot be read: {exc}", unusable=True)
     exercise = exercise_of(target.entry)
-    partials = exercise.partials() if exercise.bugs > 1 else []
+    try:
+        program = exercise.graded(target.entry.file, source)  # a notebook: its code cells
+    except BadInput as exc:
+        return Verdict(False, f"cannot be read: {exc}", unusable=True)
     with target.workspace.guarded() as restored:
-        verdict = session.verify(exercise.program, exercise.reference_source, source, str(target.path),
-                                 partials=partials, cancel=cancel)
+        verdict = judge(session, exercise, program, str(target.path), cancel)
+    if restored:
+        verdict = Verdict(False, f"tampered: the program changed {', '.join(restored)} (put back)")
+    target.record(verified=sha256(source), fixed=verdict.fixed, message=verdict.message)
+    return verdict
+
+
+def configurations(program: Program) -> int:
+    """How many configurations a passing verification of ``program`` runs (drawn and witnesses)."""
+    return len(planned(program))
+
+
+def judge(session: Session, exercise: Exercise, source: str, filename: str,
+          cancel: Optional[Cancel] = None) -> Verdict:
+    """The verdict on ``source`` as a fix of ``exercise`` (with how many bugs remain, for a stacked
+    one): what verify says of a workspace exercise and grade of a submission."""
+    partials = exercise.partials() if exercise.bugs > 1 else []
+    verdict = session.verify(exercise.program, exercise.reference_source, source, filename,
+                             partials=partials, cancel=cancel)
     if not verdict.fixed and not verdict.unusable and exercise.bugs > 1:
         left = (f"{verdict.remaining} of {exercise.bugs} bugs remain" if verdict.remaining
                 else f"{exercise.bugs} of {exercise.bugs} bugs may remain")
         verdict = dataclasses.replace(verdict, message=f"{left}; {verdict.message}")
-    if restored:
-        verdict = Verdict(False, f"tampered: the program changed {', '.join(restored)} (put back)")
-    target.record(verified=sha256(source), fixed=verdict.fixed, message=verdict.message)
     return verdict
 
 

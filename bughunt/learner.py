@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from bughunt.bug_catalog import BugClass, get_class
-from bughunt.clean_programs import get_program
 from bughunt.exercise import Exercise
 from bughunt.grading import Session, verifier, verify_target
 from bughunt.workspace import (Progress, Target, Workspace, digest, exercise_of, keep_copy, natural, sha256,
@@ -43,7 +42,8 @@ def status(workspace: Workspace) -> list[Status]:
         done = progress.get(entry.file)
         state = workspace.state_of(entry, done or Progress())
         current = done and done.verified and digest(workspace.path(entry)) == done.verified
-        rows.append(Status(workspace.path(entry), get_program(entry.program).topic, entry.program, state,
+        topic = entry.program.split("/")[0]  # a user's program (--programs) is not in the package
+        rows.append(Status(workspace.path(entry), topic, entry.program, state,
                            done.hints if done else 0, done.message if current else ""))
     return rows
 

@@ -13,11 +13,15 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+import time
+from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from bughunt.clean_programs import PROGRAMS, Program, get_program
+from bughunt.clean_programs import PROGRAMS, Program
 from bughunt.exercise import mutants
-from bughunt.grading import Session, verifier
+from bughunt.errors import InternalError
+from bughunt.grading import Session, configurations, verifier
+from bughunt.programs import NAME, NotAProgram, load
 from bughunt.mutator import Mutant
 from bughunt.camouflage import camouflage
 
@@ -77,10 +81,11 @@ def check_program(session: Session, program: Program, on_mutant: Optional[Callab
     return rows, (None if clean.fixed else clean.message)
 
 
-def _check(program_id: str, timeout: float, bugs: tuple[str, ...]) -> tuple[list[Row], Optional[str]]:
-    """One program's part of the matrix, in a pool process with its own session."""
+def _check(program: Program, timeout: float, bugs: tuple[str, ...]) -> tuple[list[Row], Optional[str]]:
+    """One program's part of the matrix, in a pool process with its own session (the program
+    travels whole: a user's program is not in the package)."""
     with verifier(timeout) as session:
-        return check_program(session, get_program(program_id), bugs=bugs)
+        return check_program(session, program, bugs=bugs)
 
 
 def kill_matrix(programs: Iterable[Program] = (), timeout: Optional[float] = None,
@@ -98,7 +103,7 @@ def kill_matrix(programs: Iterable[Program] = (), timeout: Optional[float] = Non
     else:
         context = multiprocessing.get_context("spawn")  # a clean interpreter: each job starts its own fork server
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            futures = {pool.submit(_check, p.id, timeout, bugs): p.id for p in programs}
+            futures = {pool.submit(_check, p, timeout, bugs): p.id for p in programs}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 for row in results[futures[future]][0]:
@@ -107,3 +112,94 @@ def kill_matrix(programs: Iterable[Program] = (), timeout: Optional[float] = Non
     rows = [row for p in programs for row in results[p.id][0]]
     alarms = tuple((p.id, results[p.id][1]) for p in programs if results[p.id][1])
     return Matrix(tuple(rows), alarms, len(programs))
+
+
+# --- check-program: does a user's program qualify as a source of exercises? --------------------
+
+MAX_SECONDS = 5.0  # per configuration: verify runs about ten, for the reference and the candidate
+
+
+@dataclass(frozen=True)
+class Site:
+    """One site of one bug class in a program, with its forms and whether each is caught."""
+
+    bug: str
+    site: int
+    line: int
+    forms: tuple[tuple[str, Optional[bool]], ...]  # (form, caught); None: not run
+
+    @property
+    def caught(self) -> Optional[bool]:
+        verdicts = [c for _, c in self.forms]
+        return None if None in verdicts else all(verdicts)
+
+
+@dataclass(frozen=True)
+class Qualification:
+    path: str
+    program: Optional[Program]
+    reasons: tuple[str, ...]  # empty: the program qualifies
+    sites: tuple[Site, ...] = ()
+    seconds: Optional[float] = None  # per configuration, measured on the program against itself
+    configurations: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+def _sites(program: Program, rows: dict[tuple[str, int, str], bool]) -> tuple[Site, ...]:
+    grouped: dict[tuple[str, int], list] = {}
+    for m in mutants(program):
+        grouped.setdefault((m.bug, m.site), [m.line, []])[1].append((m.form, rows.get((m.bug, m.site, m.form))))
+    return tuple(Site(bug, site, line, tuple(forms)) for (bug, site), (line, forms) in grouped.items())
+
+
+def qualify(path: Path, timeout: Optional[float] = None, on_mutant: Optional[Callable[[Row], None]] = None,
+            bugs: tuple[str, ...] = ()) -> Qualification:
+    """The checks every built-in program passes, on a user's program: it follows the contract
+    (main(), PARAMS), imports and runs on every configuration verify draws, gives the same results
+    when run again with the same configuration (two processes, as reference and candidate), takes
+    at most MAX_SECONDS per configuration, passes against itself camouflaged, and every mutant of
+    every bug class that applies to it is caught. Mutants are only run once the program itself
+    passes: a program that fails against itself would make every mutant look caught."""
+    folder = path.resolve().parent.name
+    try:  # the folder's name is the topic's only under --programs: any folder will do here
+        program = load(path, folder if NAME.match(folder) else "mine")
+    except NotAProgram as exc:
+        return Qualification(str(path), None, (str(exc),))
+    source = program.source()
+    reasons: list[str] = []
+    if not mutants(program):
+        reasons.append("no bug class applies to it: no mutator found a site (see `bughunt catalog`)")
+    count = configurations(program)
+    with verifier(timeout) as session:
+        started = time.perf_counter()
+        try:
+            clean = session.verify(program, source, source, f"<{program.id} run again>", shrink=False)
+        except InternalError as exc:  # the reference itself: does not load, fails, hangs
+            message = str(exc).replace(f"reference {program.id} ", "", 1)
+            return Qualification(str(path), program, (*reasons, f"it does not run: {message}"), _sites(program, {}),
+                                 configurations=count)
+        seconds = (time.perf_counter() - started) / max(1, count)
+        if not clean.fixed:
+            reasons.append("it is not deterministic: run again with the same configuration it gives other "
+                           f"results ({clean.message}); seed everything from main()'s arguments")
+        if seconds > MAX_SECONDS:
+            reasons.append(f"it is too slow: {seconds:.1f} s per configuration (at most {MAX_SECONDS:g} s; "
+                           f"verify runs {count} configurations)")
+        if reasons:
+            return Qualification(str(path), program, tuple(reasons), _sites(program, {}), seconds, count)
+        rows, alarm = check_program(session, program, on_mutant, bugs)
+    if alarm:
+        reasons.append(f"it fails against its camouflaged self: {alarm}")
+    survivors: dict[tuple[str, int], list[Mutant]] = {}
+    for row in rows:
+        if not row.killed:
+            survivors.setdefault((row.mutant.bug, row.mutant.line), []).append(row.mutant)
+    for (bug, line), found in survivors.items():
+        forms = "; ".join(m.form for m in found)
+        reasons.append(f"no detector catches {bug} at line {line} ({forms}): the program behaves the same with it "
+                       f"on every configuration; return what it changes from main(), or widen PARAMS")
+    verdicts = {(r.mutant.bug, r.mutant.site, r.mutant.form): r.killed for r in rows}
+    return Qualification(str(path), program, tuple(reasons), _sites(program, verdicts), seconds, count)

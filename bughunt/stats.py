@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from bughunt.clean_programs import programs_of
+from bughunt.programs import Folder, programs_of
 from bughunt.camouflage import normalised
 from bughunt.exercise import Exercise
 from bughunt.grading import caught, verifier
@@ -36,20 +36,20 @@ class TopicStats:
     passing: Optional[int] = None  # with check: distinct exercises whose revealed fix passes
 
 
-def _exercise(topic: str, seed: int, bugs: int) -> Exercise:
-    programs = programs_of(topic)
+def _exercise(topic: str, seed: int, bugs: int, user: Optional[Folder] = None) -> Exercise:
+    programs = programs_of(topic, user)
     return Exercise(programs[random.Random(f"stats/{seed}").randrange(len(programs))], seed, bugs)
 
 
 def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = False,
-                timeout: Optional[float] = None) -> TopicStats:
+                timeout: Optional[float] = None, user: Optional[Folder] = None) -> TopicStats:
     seen: set[str] = set()
     structural: set[str] = set()
     first_repeat = None
     found = passing = 0
     with verifier(timeout) if check else contextlib.nullcontext() as session:
         for seed in range(seeds):
-            exercise = _exercise(topic, seed, bugs)
+            exercise = _exercise(topic, seed, bugs, user)
             if len(exercise.chosen) < bugs:
                 continue
             fingerprint = exercise.fingerprint()
@@ -67,19 +67,19 @@ def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = Fals
     return TopicStats(topic, seeds, len(seen), len(structural), first_repeat, found, passing)
 
 
-def _one(args: tuple[str, int, int, bool, float]) -> TopicStats:
+def _one(args: tuple[str, int, int, bool, float, Optional[Folder]]) -> TopicStats:
     return topic_stats(*args)
 
 
 def all_stats(topics: list[str], seeds: int, bugs: int, check: bool, jobs: int = 0,
               on_topic: Optional[Callable[[TopicStats], None]] = None,
-              timeout: Optional[float] = None) -> list[TopicStats]:
-    """One topic per job, on every core."""
+              timeout: Optional[float] = None, user: Optional[Folder] = None) -> list[TopicStats]:
+    """One topic per job, on every core (``user``: the folder of the user's programs, --programs)."""
     jobs = jobs or multiprocessing.cpu_count()
     context = multiprocessing.get_context("spawn")
     results = {}
     with ProcessPoolExecutor(min(jobs, len(topics)), mp_context=context) as pool:
-        for stats in pool.map(_one, [(t, seeds, bugs, check, timeout) for t in topics]):
+        for stats in pool.map(_one, [(t, seeds, bugs, check, timeout, user) for t in topics]):
             results[stats.topic] = stats
             if on_topic:
                 on_topic(stats)

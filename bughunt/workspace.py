@@ -73,16 +73,18 @@ def locate(given: Optional[Path] = None, start: Optional[Path] = None) -> Path:
 
 
 def exercise_files(folder: Path) -> list[Path]:
-    """The ``*.py`` files of ``folder`` that start with an exercise header, in natural order."""
+    """The ``*.py`` files (and notebooks) of ``folder`` that start with an exercise header, in natural order."""
+    from bughunt.notebook import SUFFIX, first_line
+
     found = []
     try:
-        candidates = sorted(folder.glob("*.py"), key=lambda p: natural(p.name))
+        candidates = sorted([*folder.glob("*.py"), *folder.glob(f"*{SUFFIX}")], key=lambda p: natural(p.name))
     except OSError:
         return []
     for path in candidates:
         try:
             with open(path, encoding="utf-8") as f:
-                first = f.readline()
+                first = first_line(f.read()) if path.suffix == SUFFIX else f.readline()
         except (OSError, UnicodeDecodeError):
             continue
         if first.startswith("# bughunt exercise:"):
@@ -100,6 +102,8 @@ class Entry:
     bugs: int = 1
     fingerprint: str = ""  # layout- and name-blind hash: no two exercises of a workspace share one
     plain: bool = False  # generated without camouflage
+    origin: str = ""  # a user's program (--programs): its file, whose text the exercise was made from
+    origin_sha256: str = ""  # ... and the digest of that text: a changed program is refused, never graded
 
 
 @dataclass(frozen=True)
@@ -408,13 +412,13 @@ class Workspace:
                     progress.pop(entry.file, None)
         return target
 
-    def add_new(self, topic: str, make: Callable[[str], tuple[Entry, str]]) -> Path:
+    def add_new(self, topic: str, make: Callable[[str], tuple[Entry, str]], suffix: str = ".py") -> Path:
         """Add an exercise under the next free ``<topic>_NN.py``, the name chosen under the lock so
         that two ``generate`` runs at once never pick the same one; ``make(name)`` gives the entry
         and text for a name."""
         with self.locked():
             self.reload()
-            entry, text = make(self.free_name(topic))
+            entry, text = make(self.free_name(topic, suffix))
             return self.add(entry, text)
 
     def save(self) -> None:
@@ -423,10 +427,10 @@ class Workspace:
                     "exercises": [asdict(e) for e in sorted(self.entries.values(), key=lambda e: natural(e.file))]}
             write_atomic(self.root / MANIFEST, json.dumps(data, indent=2) + "\n", overwrite=True)
 
-    def free_name(self, topic: str) -> str:
-        """The next ``<topic>_NN.py`` that is neither recorded nor present on disk."""
+    def free_name(self, topic: str, suffix: str = ".py") -> str:
+        """The next ``<topic>_NN.py`` (or ``suffix``) that is neither recorded nor present on disk."""
         n = 1
-        while (name := f"{topic}_{n:02d}.py") in self.entries or (self.root / name).exists():
+        while (name := f"{topic}_{n:02d}{suffix}") in self.entries or (self.root / name).exists():
             n += 1
         return name
 
@@ -500,8 +504,10 @@ def exercise_of(entry: Entry) -> "Exercise":
     """The exercise a manifest entry records (its program, seed, bugs, camouflage)."""
     from bughunt.clean_programs import get_program
     from bughunt.exercise import Exercise  # here, not above: the CLI imports this module on every command
+    from bughunt.programs import recorded
 
-    return Exercise(get_program(entry.program), entry.seed, entry.bugs, entry.plain)
+    program = recorded(entry.program, entry.origin, entry.origin_sha256) if entry.origin else get_program(entry.program)
+    return Exercise(program, entry.seed, entry.bugs, entry.plain)
 
 
 def entry_of(file: str, text: str) -> Entry:
