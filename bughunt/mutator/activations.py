@@ -46,9 +46,12 @@ def loss_input(call: cst.Call) -> cst.Arg:
     return [a for a in call.args if a.keyword is None][0]
 
 
-def _shape_free(node: cst.BaseExpression) -> cst.BaseExpression:
+def _shape_free(node: cst.BaseExpression, reshapes: Optional[list] = None) -> cst.BaseExpression:
+    """``node`` without the calls that only reshape it (collected into ``reshapes``, outermost first)."""
     while True:
         if m.matches(node, m.Call(func=m.Attribute())) and node.func.attr.value in _SHAPE_ONLY:
+            if reshapes is not None:
+                reshapes.append(node)
             node = node.func.value
         elif isinstance(node, cst.Subscript):
             node = node.value
@@ -113,13 +116,14 @@ def _sequential_attr(tree: Tree, cls: cst.ClassDef, attr: str) -> Optional[cst.C
     return None
 
 
-def origins(tree: Tree, node: cst.BaseExpression) -> list[cst.BaseExpression]:
+def origins(tree: Tree, node: cst.BaseExpression, reshapes: bool = False) -> list[cst.BaseExpression]:
     """The expressions that make ``node``, nearest first (see the module's text). An
-    ``nn.Sequential(...)`` among them is the model whose last layer makes the value."""
+    ``nn.Sequential(...)`` among them is the model whose last layer makes the value. With
+    ``reshapes``, the calls that only reshape the value on the way are among them too."""
     found: list[cst.BaseExpression] = []
     index: Optional[int] = None  # the element of a tuple the value is
     for _ in range(16):  # a chain of bindings is short; a cycle (x = f(x)) ends here
-        node = _shape_free(node)
+        node = _shape_free(node, found if reshapes else None)
         if index is not None and isinstance(node, (cst.Tuple, cst.List)):
             if index >= len(node.elements):
                 break
