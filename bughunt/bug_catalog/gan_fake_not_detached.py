@@ -88,8 +88,14 @@ def _no_grad_edits(tree: Tree, known: set[str]) -> Iterator[Edit]:
             yield Edit(block, block, cst.FlattenSentinel(body), "torch.no_grad() removed around the fakes")
 
 
+def _losses(tree: Tree) -> set[str]:
+    """Names bound to a loss module (``criterion = nn.MSELoss()``): calling one runs no model."""
+    return {t.target.value for a in tree.find(m.Assign(value=m.Call())) for t in a.targets
+            if isinstance(t.target, cst.Name) and any(q.endswith("Loss") for q in tree.qualified(a.value.func))}
+
+
 def mutate(tree: Tree) -> Iterator[Edit]:
-    known = module_level_names(tree)
+    known = module_level_names(tree) | _losses(tree)  # a loss given a detached target is another story
     yield from _detach_edits(tree, known)
     yield from _no_grad_edits(tree, known)
 

@@ -75,7 +75,17 @@ def test_near_misses_are_no_sites():
     sampled = DCGAN.replace(".backward()", "")
     # fakes sampled under no_grad and only summarised, never fed to the critic
     shown = NO_GRAD.replace("critic_loss = critic(fake).mean()", "critic_loss = fake.mean()")
-    for source in (rnn, sampled, shown):
+    # a detached target for a loss (a Q-learning target): the loss is no second model
+    target = """
+    import torch.nn as nn
+    def update(q_net, target_net, batch, optimizer):
+        criterion = nn.SmoothL1Loss()
+        target = target_net(batch.next_state).detach()
+        loss = criterion(q_net(batch.state), target)
+        loss.backward()
+        optimizer.step()
+    """
+    for source in (rnn, sampled, shown, target):
         assert mutate("gan-fake-not-detached", source) == [], source
 
 
