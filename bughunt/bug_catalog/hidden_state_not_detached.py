@@ -75,6 +75,11 @@ def mutate(tree: Tree) -> Iterator[Edit]:
             yield Edit(statement, statement, cst.RemoveFromParent(), "state detach removed")
         elif isinstance(owner, cst.If) and owner.orelse is None and owner is not loop:
             yield Edit(statement, owner, cst.RemoveFromParent(), "state detach removed")
+        value = statement.body[0].value if isinstance(statement.body[0], cst.Assign) else None
+        if isinstance(value, cst.Tuple) and len(value.elements) > 1 and all(
+                m.matches(e.value, m.Call(func=m.Attribute(attr=m.Name("detach")), args=[])) for e in value.elements):
+            last = value.elements[-1].value  # (h.detach(), c.detach()) -> (h.detach(), c): the LSTM's cell state kept
+            yield Edit(statement, last, last.func.value, "only part of the state detached")
 
 
 BUG = BugClass(

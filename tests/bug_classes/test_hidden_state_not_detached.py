@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import forms, mutate, removed_lines, sites_in
+from .helpers import changed_lines, forms, mutate, removed_lines, sites_in
 
 # A word-level LM in the style of the classic examples: a helper that detaches a tensor or a tuple.
 REPACKAGE = """
@@ -55,8 +55,10 @@ def test_the_detach_removed_in_three_styles():
     assert forms("hidden-state-not-detached", REPACKAGE) == [("state detach removed", [])]
     assert removed_lines(REPACKAGE, mutate("hidden-state-not-detached", REPACKAGE)[0]) == ["hidden = repackage(hidden)"]
     assert [m.form for m in mutate("hidden-state-not-detached", IN_PLACE)] == ["state detach removed"] * 2
-    [guarded] = mutate("hidden-state-not-detached", GUARDED)
+    guarded, partial = mutate("hidden-state-not-detached", GUARDED)
     assert removed_lines(GUARDED, guarded) == ["if state is not None:", "state = (state[0].detach(), state[1].detach())"]
+    assert (partial.form, changed_lines(GUARDED, partial)) == (
+        "only part of the state detached", ["state = (state[0].detach(), state[1])"])
 
 
 def test_near_misses_are_no_sites():
