@@ -12,7 +12,7 @@ from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted
 from bughunt.mutator.activations import origins
-from bughunt.mutator.graphs import backward_after, model_called, module_level_names, under_no_grad
+from bughunt.mutator.graphs import model_called, module_level_names, under_no_grad
 from bughunt.mutator.statements import enclosing_loops
 from bughunt.mutator.value_flow import reaches_result
 
