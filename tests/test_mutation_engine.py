@@ -160,9 +160,24 @@ def test_every_class_has_sites_in_the_clean_programs(bug):
                                     "heads-merged-without-transpose", "residual-missing"}),
     ("architectures/resnet_block", {"residual-missing", "shortcut-without-projection", "flatten-merges-batch"}),
     ("architectures/small_cnn", {"flatten-merges-batch", "softmax-wrong-dim"}),
+    ("advanced/gan", {"gan-fake-not-detached", "bce-sigmoid-mismatch"}),
+    ("models/conditional_gan", {"gan-fake-not-detached", "bce-sigmoid-mismatch"}),
+    ("transformers/rnn_language_model", {"hidden-state-not-detached", "nll-loss-on-logits", "padding-not-ignored"}),
+    ("data/sequence_tagger", {"hidden-state-not-detached", "nll-loss-on-logits", "padding-not-ignored"}),
+    ("training/regression_loop", {"regression-shapes-broadcast", "metric-accumulated-with-graph"}),
+    ("transformers/gru_forecaster", {"regression-shapes-broadcast", "metric-accumulated-with-graph"}),
 ])
 def test_programs_carry_their_topic_classes(program, bugs):
     assert bugs <= {m.bug for m in mutants(get_program(program))}
+
+
+FAMILIES = ("graphs kept alive", "loss and activation", "data pipeline", "initialisation and state", "hyperparameters")
+
+
+@pytest.mark.parametrize("bug", [b for b in all_classes() if b.family], ids=lambda b: b.id)
+def test_a_class_of_a_fault_family_has_sites_in_two_programs(bug):
+    assert bug.family in FAMILIES
+    assert len({p.id for p in PROGRAMS for m in mutants(p) if m.bug == bug.id}) >= 2
 
 
 # --- the catalog ------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ class BugClass:
     mutate: Mutator
     detect: Check  # the property this class breaks; verify runs every class's detector
     canonical: bool = False  # one of the guide's ten canonical bugs (`bughunt catalog --canonical`)
+    family: str = ""  # the fault family it belongs to ("graphs kept alive", "loss and activation", ...)
     # (form prefix, hint): where one class's forms differ in the kind of thing that is wrong (the
     # model, the labels, a new tensor), the second hint of a mutant whose form starts with the
     # prefix names that kind; the first match wins, ``hints[1]`` serves the rest.

@@ -5,8 +5,9 @@ Both runs are *observations* (plain Python data made by ``worker.observe``) of
 
 ``error``    ``None`` or ``{"type", "message", "line", "function"}``
 ``result``   what ``main`` returned; tensors become ``{"__tensor__": True, "shape", "dtype", "values"}``
-``steps``    one entry per optimizer step: ``{"phase", "lr", "grad", "missing", "cleared"}``
-             (parameters without a gradient; those of them whose gradient backward() had made)
+``steps``    one entry per optimizer step: ``{"phase", "lr", "grad", "missing", "cleared", "others"}``
+             (parameters without a gradient; those of them whose gradient backward() had made; the
+             parameters this step does not update whose gradient backward() made since they last stepped)
 ``modes``    ``[phase, module kind, training?, grad enabled?]`` for every module call; the kind is
              "Dropout" or "BatchNorm" for those families, else the class name
 ``targets``  ``[phase, loss, target dtype, target ndim, input ndim, class probabilities?]`` for every

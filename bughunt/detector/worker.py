@@ -445,12 +445,15 @@ class Recorder:
             if all(p.grad is None for g in optimizer.param_groups for p in g["params"]) and not cleared:
                 self.empty_steps += 1  # nothing to apply and nothing lost: every optimizer skips it
                 return
+            # parameters backward() reached that this step does not update (another model's), by name
+            others = sorted(self.names.get(key, "an unnamed parameter") for key in self.computed)
             self.steps.append({
                 "phase": self.current,
                 "lr": [float(group["lr"]) for group in optimizer.param_groups],
                 "grad": total ** 0.5,
                 "missing": missing,
                 "cleared": cleared,
+                "others": others,
             })
 
         def on_register(module: Any, name: str, param: Any) -> None:

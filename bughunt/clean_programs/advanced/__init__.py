@@ -32,4 +32,9 @@ PROGRAMS = (
         "autocast and GradScaler: scale, unscale before clipping, step, update",
         {"batch_size": range(1, 13), "epochs": range(1, 3), "seed": SEED},
     ),
+    Program(
+        "advanced/gan",
+        "A GAN step: the discriminator on detached fakes, then the generator",
+        {"batch_size": range(1, 17), "epochs": range(1, 3), "seed": SEED},
+    ),
 )

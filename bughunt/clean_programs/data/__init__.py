@@ -22,4 +22,10 @@ PROGRAMS = (
         {"batch_size": range(1, 9), "channels": range(1, 5), "max_len": range(1, 7),
          "epochs": range(1, 3), "seed": SEED},
     ),
+    Program(
+        "data/sequence_tagger",
+        "An LSTM tagger over padded sequences, read in chunks; NLLLoss with ignore_index",
+        {"batch_size": range(1, 9), "max_len": range(1, 7), "chunk": range(1, 4), "epochs": range(1, 3),
+         "seed": SEED},
+    ),
 )

@@ -28,4 +28,9 @@ PROGRAMS = (
         "FiLM: a class label scales and shifts the channels of a CNN",
         {"batch_size": range(1, 9), "size": range(1, 6), "steps": range(1, 4), "seed": SEED},
     ),
+    Program(
+        "models/conditional_gan",
+        "A conditional GAN: label embeddings, a sigmoid discriminator, fakes made under no_grad",
+        {"batch_size": range(1, 9), "steps": range(1, 4), "seed": SEED},
+    ),
 )

@@ -15,4 +15,9 @@ PROGRAMS = (
         "A class-conditioned classifier trained with SGD + momentum",
         {"batch_size": range(1, 17), "epochs": range(1, 4), "seed": SEED},
     ),
+    Program(
+        "training/regression_loop",
+        "A regression loop: (N, 1) predictions flattened for MSELoss, a running absolute error",
+        {"batch_size": range(1, 17), "epochs": range(1, 3), "seed": SEED},
+    ),
 )

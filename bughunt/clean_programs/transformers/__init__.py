@@ -17,4 +17,15 @@ PROGRAMS = (
         {"batch_size": range(1, 17), "seq_len": range(2, 9), "num_heads": (2, 4), "epochs": range(1, 3),
          "seed": SEED},
     ),
+    Program(
+        "transformers/rnn_language_model",
+        "A GRU language model: truncated BPTT, padded streams, log_softmax + nll_loss",
+        {"batch_size": range(1, 7), "max_len": range(2, 10), "bptt": range(1, 5), "epochs": range(1, 3),
+         "seed": SEED},
+    ),
+    Program(
+        "transformers/gru_forecaster",
+        "A GRU forecaster: windows of a series, the last step's output reshaped for MSELoss",
+        {"batch_size": range(1, 17), "window": range(1, 7), "epochs": range(1, 3), "seed": SEED},
+    ),
 )
