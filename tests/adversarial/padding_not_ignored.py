@@ -1,7 +1,7 @@
 from adversarial import fake, fix
 
 P, FORM = "data/sequence_tagger", "ignore_index dropped"
-BUGGY = "    criterion = nn.NLLLoss()\n"
+BUGGY = "    criterion = nn.NLLLoss()  # build it\n"
 LOSS = "                loss = criterion(log_probs.flatten(0, 1), target.flatten())\n"
 
 CASES = [

@@ -1,7 +1,7 @@
 from adversarial import fake, fix
 
 P, FORM = "training/regression_loop", ".flatten() removed before the loss"
-BUGGY = "            pred = model(x)\n"
+BUGGY = "            pred = model(x)  # compute it\n"
 LOSS = "            loss = criterion(pred, y)\n"
 MOVED = "            x, y = x.to(device), y.to(device)\n"
 
