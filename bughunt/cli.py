@@ -145,26 +145,26 @@ def main() -> None:
 @json_option
 @_one_line_errors
 def catalog(canonical: bool, as_json: bool) -> int:
-    """List the bug classes: the guide's ten canonical ones first, marked with *.
+    """List the bug classes by family; the guide's ten canonical ones are marked with *.
 
     \b
     Examples:
       bughunt catalog --canonical
       bughunt catalog --json
     """
-    from bughunt.bug_catalog import all_classes
+    from bughunt.bug_catalog import FAMILIES, all_classes
 
-    bugs = sorted(all_classes(), key=lambda b: not b.canonical)  # stable: by id within each group
+    bugs = sorted(all_classes(), key=lambda b: FAMILIES.index(b.family))  # stable: by id within a family
     if canonical:
         bugs = [b for b in bugs if b.canonical]
     if as_json:
-        _json([{"id": b.id, "title": b.title, "symptom": b.symptom, "why": b.why, "fix": b.fix,
-                "guide": b.guide, "canonical": b.canonical} for b in bugs])
+        _json([{"id": b.id, "family": b.family, "title": b.title, "symptom": b.symptom, "why": b.why,
+                "fix": b.fix, "guide": b.guide, "canonical": b.canonical} for b in bugs])
         return EXIT_OK
     out = ui.console()
-    ui.table(out, ["", "class", "title", "guide"],
-             [("*" if b.canonical else "", Text(b.id, style="bold" if b.canonical else ""), b.title,
-               b.guide.split(",")[0]) for b in bugs])
+    ui.table(out, ["family", "", "class", "title"],
+             [(b.family if i == 0 or bugs[i - 1].family != b.family else "", "*" if b.canonical else "",
+               Text(b.id, style="bold" if b.canonical else ""), b.title) for i, b in enumerate(bugs)])
     ten = sum(b.canonical for b in bugs)
     out.print(f"\n{len(bugs)} bug classes, {ten} of them canonical (*). Details: bughunt catalog --json")
     return EXIT_OK

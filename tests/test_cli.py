@@ -33,7 +33,18 @@ def test_catalog_canonical_lists_the_guides_ten(bughunt):
     data = json.loads(bughunt("catalog", "--canonical", "--json").output)
     assert {b["id"] for b in data} == CANONICAL
     plain = bughunt("catalog").output.splitlines()
-    assert all(line.startswith("*") for line in plain[1:11]) and not plain[11].startswith("*")  # the ten first
+    assert sum(" * " in line for line in plain) == 10  # marked where their family lists them
+
+
+def test_catalog_groups_the_classes_by_family(bughunt):
+    from bughunt.bug_catalog import FAMILIES
+
+    data = json.loads(bughunt("catalog", "--json").output)
+    order = [FAMILIES.index(b["family"]) for b in data]
+    assert order == sorted(order) and len(set(order)) >= 10
+    lines = bughunt("catalog").output.splitlines()
+    headed = [line.split("  ")[0] for line in lines[1:] if line and not line.startswith(" ")]
+    assert headed[:len(set(order))] == [FAMILIES[i] for i in sorted(set(order))]  # each family named once
 
 
 def test_topics(bughunt):

@@ -31,7 +31,7 @@ class BugClass:
     mutate: Mutator
     detect: Check  # the property this class breaks; verify runs every class's detector
     canonical: bool = False  # one of the guide's ten canonical bugs (`bughunt catalog --canonical`)
-    family: str = ""  # the fault family it belongs to ("graphs kept alive", "loss and activation", ...)
+    family: str = ""  # one of FAMILIES: the kind of fault it is
     # (form prefix, hint): where one class's forms differ in the kind of thing that is wrong (the
     # model, the labels, a new tensor), the second hint of a mutant whose form starts with the
     # prefix names that kind; the first match wins, ``hints[1]`` serves the rest.
@@ -54,6 +54,15 @@ def named(text: str, names: Mapping[str, str]) -> str:
 
 
 _UNNAMED = {"subject": "the running total"}
+
+
+# The fault families, in the order `bughunt catalog` lists them: the guide's topics, then the
+# families the studies of real deep-learning faults add (graphs kept alive, data pipeline,
+# initialisation and state, hyperparameters).
+FAMILIES = ("shapes and dims", "model structure", "loss and activation", "the training loop",
+            "train and eval modes", "autograd", "graphs kept alive", "devices and mixed precision",
+            "data pipeline", "initialisation and state", "hyperparameters", "freezing and finetuning",
+            "diffusion")
 
 
 @cache

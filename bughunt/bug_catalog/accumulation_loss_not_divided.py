@@ -76,6 +76,7 @@ BUG = BugClass(
     fix="Scale each micro-batch loss before backward(): (loss / accum_steps).backward(). Log "
         "the unscaled loss if you want comparable numbers.",
     guide="Level 3 gradient accumulation, industry patterns table, Quiz Q1 and Q8",
+    family="the training loop",
     hints=(
         "Compare the gradient norm at each step for accum_steps=1 and accum_steps=4 on the same data.",
         "After accum_steps backward() calls, is .grad the mean or the sum of the micro-batch gradients?",

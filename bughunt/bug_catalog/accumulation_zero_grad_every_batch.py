@@ -45,6 +45,7 @@ BUG = BugClass(
     fix="Call optimizer.zero_grad() once per group: at its first micro-batch (i % accum_steps == 0), "
         "or right after each optimizer.step().",
     guide="Level 3 gradient accumulation, section 5.3, Quiz Q8",
+    family="the training loop",
     hints=(
         "Compare the gradient each step sees with the sum of its micro-batches' gradients.",
         "How many micro-batches' gradients are in .grad when optimizer.step() runs?",

@@ -33,6 +33,7 @@ BUG = BugClass(
         "skips the multiplication but not the division.",
     fix="Call scaler.scale(loss).backward() (and keep loss.backward() only where no scaler is used).",
     guide="Mixed precision (FP16) concepts; industry patterns: mixed precision; Quiz Q2",
+    family="devices and mixed precision",
     hints=(
         "Compare how far the weights move in one step with and without mixed precision.",
         "Which calls must go through the scaler, and which one here does not?",

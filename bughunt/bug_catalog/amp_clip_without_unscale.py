@@ -29,6 +29,7 @@ BUG = BugClass(
         "max_norm meant for true gradients.",
     fix="Call scaler.unscale_(optimizer) right before clipping; scaler.step then knows not to unscale twice.",
     guide="Mixed precision (FP16) concepts; industry patterns: gradient clipping, mixed precision",
+    family="devices and mixed precision",
     hints=(
         "Print the norm clip_grad_norm_ returns. Is it plausible for this model?",
         "What has been done to the gradients at the moment they are clipped?",

@@ -30,6 +30,7 @@ BUG = BugClass(
         "optimizer.step() applies whatever is in .grad.",
     fix="Step through the scaler: scaler.step(optimizer), then scaler.update().",
     guide="Mixed precision (FP16) concepts; industry patterns: mixed precision",
+    family="devices and mixed precision",
     hints=(
         "Check the weights after the first few steps with a batch of one. Are they finite?",
         "Who decides whether a step with overflowed gradients is applied?",

@@ -25,6 +25,7 @@ BUG = BugClass(
         "GradScaler refuses. It happens when clipping code and a helper both unscale.",
     fix="Unscale once per iteration, right before the first code that reads the gradients.",
     guide="Mixed precision (FP16) concepts; industry patterns: gradient clipping with a GradScaler",
+    family="devices and mixed precision",
     hints=(
         "Read the exception: which call is repeated?",
         "Count the unscale_ calls between backward() and step().",

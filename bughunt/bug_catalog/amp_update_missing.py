@@ -27,6 +27,7 @@ BUG = BugClass(
         "optimizer still marked as stepped, and the scale never recovers after an overflow.",
     fix="Call scaler.update() once per iteration, after scaler.step(optimizer).",
     guide="Mixed precision (FP16) concepts: the order autocast, scale/backward, step, update",
+    family="devices and mixed precision",
     hints=(
         "The first step works and the second fails: what state does the scaler carry between steps?",
         "List the four scaler calls an iteration needs, in order.",

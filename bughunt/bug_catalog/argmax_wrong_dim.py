@@ -54,6 +54,7 @@ BUG = BugClass(
     fix="Take the argmax over the class dim: logits.argmax(dim=1) (or dim=-1), which gives one "
         "prediction per sample, shape (N,).",
     guide="Level 2 validation loop, section 5.2, section 2 (dims of a batch)",
+    family="shapes and dims",
     hints=(
         "Print the shape of the predictions next to the shape of the labels.",
         "Which dim of the logits holds the classes, and which one the samples?",

@@ -113,6 +113,7 @@ BUG = BugClass(
     fix="scores = q @ k.transpose(-2, -1) / math.sqrt(d_k), with d_k the size of ONE head "
         "(equivalently multiply by d_k ** -0.5), before masking and the softmax.",
     guide="folder 11 (scaled dot-product attention)",
+    family="model structure",
     hints=(
         "Compare your attention weights with those of F.scaled_dot_product_attention on the same inputs.",
         "How large is q . k for random unit-variance vectors of size d_k? What does the softmax do with that?",

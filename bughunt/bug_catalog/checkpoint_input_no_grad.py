@@ -99,6 +99,7 @@ BUG = BugClass(
         "that is detached cuts the graph to every layer before the block.",
     fix="Pass use_reentrant=False, and give checkpoint() the block's real input, not a detached copy.",
     guide="Level 3 gradient checkpointing, \"Mixed Precision and Gradient Checkpointing\", Quiz Q3",
+    family="autograd",
     hints=(
         "After one backward(), which parameters still have .grad set to None?",
         "Read the warnings, and compare the checkpoint() call with the version PyTorch recommends.",

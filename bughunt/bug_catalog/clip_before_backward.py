@@ -51,6 +51,7 @@ BUG = BugClass(
         "update has already been made with the unclipped gradient.",
     fix="Clip between the last backward() of the step and optimizer.step(): backward -> clip -> step.",
     guide="Level 3 gradient clipping, industry patterns table, Quiz Q4",
+    family="the training loop",
     hints=(
         "Log the gradient norm that optimizer.step() actually sees. Is it ever above max_norm?",
         "Which gradients does the clipping call rescale at the moment it runs?",

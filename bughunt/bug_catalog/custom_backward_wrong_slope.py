@@ -112,6 +112,7 @@ BUG = BugClass(
         "(torch.where(x >= 0, grad_output, grad_output * slope)), and check it with gradcheck on "
         "float64 inputs.",
     guide="Expert (folder 09): custom autograd.Function; Industry patterns: custom backward",
+    family="autograd",
     hints=(
         "Run torch.autograd.gradcheck on the Function with float64 inputs. What does it say?",
         "Write the derivative of forward() for a negative and for a positive input. Does backward() return those?",

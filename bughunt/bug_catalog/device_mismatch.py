@@ -120,6 +120,7 @@ BUG = BugClass(
     fix="Move the model once (model.to(device)) and every batch, labels included (x, y = x.to(device), "
         "y.to(device)); create new tensors with device=x.device (or *_like); keep the result of .to().",
     guide="section 1.3 (device handling), Bug 4 (device mismatch), Industry patterns: Device",
+    family="devices and mixed precision",
     hints=(
         "Print .device of every tensor that goes into the failing line.",
         "Follow each tensor back to where it was created or loaded: was it ever moved, and was the moved copy kept?",

@@ -50,6 +50,7 @@ BUG = BugClass(
     fix="Set the counter back to 0 in the branch that records a new best (and only count up in "
         "the other branch).",
     guide="Level 4 early stopping, industry challenges (full pipeline with early stopping)",
+    family="the training loop",
     hints=(
         "Print the counter after every epoch next to the validation loss. What happens to it after an improvement?",
         "What does 'patience' count exactly: bad epochs in total, or in a row?",

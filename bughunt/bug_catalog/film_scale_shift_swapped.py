@@ -80,6 +80,7 @@ BUG = BugClass(
     fix="Multiply by the scale and add the shift: gamma * h + beta (or (1 + gamma) * h + beta), "
         "and unpack the halves in the order the projection produces them.",
     guide="section 4.3 (conditioning with FiLM), Challenge 3",
+    family="model structure",
     hints=(
         "Follow gamma and beta from where they are produced to where they are used.",
         "Which of the two multiplies the features, and which is added to them?",

@@ -78,6 +78,7 @@ BUG = BugClass(
     fix="Use x.flatten(1) (torch.flatten(x, 1), nn.Flatten()) or x.view(x.size(0), -1), which "
         "keep dim 0 and infer the feature size.",
     guide="folder 12 (simple CNN: flatten before the head), section 4.5 (shape checklist)",
+    family="shapes and dims",
     hints=(
         "Print the shape right after the flatten for a batch of 2 and for a batch of 1.",
         "Which dims should the flatten merge, and which one must it leave alone?",

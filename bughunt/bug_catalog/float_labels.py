@@ -47,6 +47,7 @@ BUG = BugClass(
     fix="Keep class labels as torch.long from where they are made (dataset, tensor creation) to the "
         "loss: drop the float cast, or convert with .long() before calling the criterion.",
     guide="section 3.3 (wrong dtype), section 6, Challenge 4",
+    family="loss and activation",
     hints=(
         "Read the exception: which tensor does the loss complain about, and what dtype does it want?",
         "Follow the labels from where they are created to the criterion call. Where do they stop being integers?",

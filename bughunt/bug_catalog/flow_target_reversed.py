@@ -95,6 +95,7 @@ BUG = BugClass(
     fix="Keep the path and its derivative consistent: x_t = (1 - t) * x0 + t * x1 with the noise "
         "at t = 0, and target = x1 - x0 (data minus noise).",
     guide="folder 10 (flow matching: interpolation path and velocity target)",
+    family="diffusion",
     hints=(
         "Differentiate your x_t with respect to t by hand. Is that what the model is trained on?",
         "At t = 0 what does x_t equal, and where does the sampler start?",

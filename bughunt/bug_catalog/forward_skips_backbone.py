@@ -44,6 +44,7 @@ BUG = BugClass(
         "backbone (or any layer in the chain) out of the computation.",
     fix="Chain the modules explicitly: features = self.backbone(x), then return self.head(features).",
     guide="section 4.4 (connecting two modules), Bug 6 (shape in forward), Level 2 backbone + head",
+    family="model structure",
     hints=(
         "Check which submodules actually run in forward(): which parameters receive a gradient?",
         "Read forward() line by line and write the shape of every intermediate tensor next to it.",

@@ -38,6 +38,7 @@ BUG = BugClass(
     fix="Before building the stage-1 optimizer, loop over model.backbone.parameters() and set "
         "param.requires_grad = False (or call model.backbone.requires_grad_(False)).",
     guide="Cumulative (folder 08), two-stage training; Industry patterns: freeze then finetune",
+    family="freezing and finetuning",
     hints=(
         "Compare a backbone weight before and after stage 1. Should it have moved?",
         "Which parameters have requires_grad set to True when the stage-1 optimizer is built?",

@@ -53,6 +53,7 @@ BUG = BugClass(
     fix="Call model.backbone.eval() after model.train() in each epoch of the frozen stage, with "
         "the parentheses.",
     guide="Cumulative (folder 08), two-stage training; Bug 9 (BatchNorm and eval)",
+    family="train and eval modes",
     hints=(
         "Print the backbone's BatchNorm running_mean before and after stage 1. Should it change?",
         "What mode is the backbone in when the first batch of stage 1 goes through it?",

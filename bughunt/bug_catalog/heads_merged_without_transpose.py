@@ -88,6 +88,7 @@ BUG = BugClass(
     fix="Split with x.view(N, L, heads, d_k).transpose(1, 2); merge with "
         "out.transpose(1, 2).contiguous().view(N, L, d_model) (or .reshape).",
     guide="folder 11 (multi-head attention: splitting and merging heads)",
+    family="shapes and dims",
     hints=(
         "Feed a tensor whose values are their own positions (torch.arange) through the split and merge. Do you get it back?",
         "Write the shape after every step of the split. Which dim holds the positions when attention runs?",

@@ -73,6 +73,7 @@ BUG = BugClass(
     fix="Use the out-of-place form (torch.relu(x), F.relu(x), nn.ReLU()), or make sure the "
         "overwritten tensor is never used again.",
     guide="Bug 7 (in-place op breaking autograd)",
+    family="autograd",
     hints=(
         "Look for a trailing underscore or inplace=True. Which tensor does it overwrite?",
         "After the in-place call, is the original tensor read again, by your code or by backward()?",

@@ -50,6 +50,7 @@ BUG = BugClass(
     fix="Build the layer with the sum of the concatenated widths, written from the same "
         "variables as the branches (in_features=width_a + width_b).",
     guide="section 4.2 (concatenating features), Level 3 multi-input, Quiz Q7",
+    family="shapes and dims",
     hints=(
         "Read both sizes in the error message. Which one is the layer's, which one its input's?",
         "Print the shape of each tensor that goes into torch.cat, and of the result.",

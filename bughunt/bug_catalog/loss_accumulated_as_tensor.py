@@ -63,6 +63,7 @@ BUG = BugClass(
     fix="Accumulate Python numbers: total += loss.item() (times the batch size for a "
         "per-sample mean), and likewise losses.append(loss.item()).",
     guide="section 6 (single-element tensor as scalar; CUDA out of memory), Level 2 validation loop",
+    family="graphs kept alive",
     hints=(
         "At the end of an epoch, print {subject} and its type. What did you expect?",
         "What else does a loss tensor carry besides its value, and what keeps it alive?",

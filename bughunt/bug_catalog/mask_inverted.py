@@ -121,6 +121,7 @@ BUG = BugClass(
     fix="Decide what True means for each mask, write it next to the mask, and convert with ~mask "
         "where an API expects the other convention: masked_fill(~keep, -inf), key_padding_mask=~keep.",
     guide="folder 11 (attention masks: padding and causal)",
+    family="model structure",
     hints=(
         "Print the mask for one short, padded sequence. Which positions does it let through?",
         "Read the docs of each function the mask goes into: does True mean 'attend' or 'ignore' there?",

@@ -26,6 +26,7 @@ BUG = BugClass(
         "alone. Without model.eval(), evaluation uses batch statistics and corrupts the averages.",
     fix="Call model.eval() before evaluating (and model.train() before training again).",
     guide="Bug 9, section 5.2, Quiz Q5",
+    family="train and eval modes",
     hints=(
         "Evaluate with batch size 1 and with a large batch size. Should the accuracy change?",
         "What does BatchNorm do differently in training and evaluation, and what mode is the model in when it is evaluated?",

@@ -26,6 +26,7 @@ BUG = BugClass(
         "eval(), validation measures a randomly thinned network.",
     fix="Call model.eval() at the start of validation (and model.train() again before training).",
     guide="section 5.2 (evaluation mode), Bug 5, Quiz Q5",
+    family="train and eval modes",
     hints=(
         "Validate the same weights twice. Do you get the same numbers?",
         "Which layers behave differently in training and in evaluation, and what mode is the model in when it validates?",

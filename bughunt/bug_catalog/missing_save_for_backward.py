@@ -98,6 +98,7 @@ BUG = BugClass(
     fix="In forward(), call ctx.save_for_backward(x) with the input; in backward(), unpack it from "
         "ctx.saved_tensors and decide from it which side of zero each element was on.",
     guide="Expert (folder 09): custom autograd.Function (ctx.save_for_backward)",
+    family="autograd",
     hints=(
         "Which tensors does backward() need, and how does each of them get from forward() to backward()?",
         "Print ctx.saved_tensors at the top of backward(): is it the tensor the derivative depends on?",

@@ -35,6 +35,7 @@ BUG = BugClass(
     fix="Call optimizer.zero_grad() once per step, before loss.backward() (the usual place is the "
         "top of the batch loop).",
     guide="section 5.1 (the standard loop), section 5.3 (gradient flow checklist)",
+    family="the training loop",
     hints=(
         "Compare the gradient norm of the second step with the first one's. Should it keep growing?",
         "Walk through one iteration of the batch loop: what happens to .grad between two steps?",

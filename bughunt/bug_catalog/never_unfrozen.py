@@ -32,6 +32,7 @@ BUG = BugClass(
     fix="At the start of stage 2, set param.requires_grad = True for every parameter of the "
         "backbone (or call model.backbone.requires_grad_(True)), then build the stage-2 optimizer.",
     guide="Cumulative (folder 08), two-stage training",
+    family="freezing and finetuning",
     hints=(
         "Compare a backbone weight at the end of stage 1 and at the end of stage 2.",
         "After stage 1, which parameters still have requires_grad == False?",

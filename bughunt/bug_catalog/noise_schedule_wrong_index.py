@@ -76,6 +76,7 @@ BUG = BugClass(
     fix="Index every schedule tensor with the same step t that produced x_t, consistently "
         "0-based, and build abar_t with torch.cumprod over alphas = 1 - betas.",
     guide="folder 10 (diffusion models: the forward process and its noise schedule)",
+    family="diffusion",
     hints=(
         "Print the schedule values your code uses for t = 0 and t = T - 1. Are they the first and last?",
         "How is abar_t defined: a sum or a product, and of which quantity?",

@@ -110,6 +110,7 @@ BUG = BugClass(
     fix="Build the stage-2 optimizer after unfreezing, over all of the model's parameters "
         "(model.parameters()), or add the backbone with optimizer.add_param_group(...).",
     guide="Cumulative (folder 08), two-stage training",
+    family="freezing and finetuning",
     hints=(
         "Count the parameters in each optimizer's param_groups. Does the stage-2 one hold them all?",
         "When exactly is the stage-2 optimizer built, and from which parameters?",

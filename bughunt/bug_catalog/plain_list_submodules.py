@@ -129,6 +129,7 @@ BUG = BugClass(
     fix="Wrap the layers in nn.ModuleList (or nn.ModuleDict for a dict, nn.Sequential for a "
         "chain); iterating and indexing work the same way.",
     guide="section 4.1 (Sequential and Module), section 5.3 (parameters that should train)",
+    family="model structure",
     hints=(
         "Compare sum(p.numel() for p in model.parameters()) with what the layers should hold.",
         "How does nn.Module find its submodules? Which container types does it look inside?",

@@ -63,6 +63,7 @@ BUG = BugClass(
     fix="Take the square root of the whole variance term: sqrt(abar_t) for the signal, "
         "sqrt(1 - abar_t) for the noise, sqrt(beta_t) for the sampler's noise.",
     guide="folder 10 (diffusion models: the closed-form forward process q(x_t | x_0))",
+    family="diffusion",
     hints=(
         "Noise a batch of unit-variance points to a middle step. What is the variance of x_t?",
         "Write q(x_t | x_0) as a Gaussian: which of its numbers are variances, and which multiply tensors?",

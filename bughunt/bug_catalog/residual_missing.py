@@ -127,6 +127,7 @@ BUG = BugClass(
         "the final activation or normalisation: out = relu(bn2(conv2(...)) + shortcut(x)), "
         "x = norm(x + attn(x)).",
     guide="folder 12 (ResNet-style residual block), folder 11 (encoder block), section 4.2 (skip connections)",
+    family="model structure",
     hints=(
         "Set the block's layers to output zeros. What should the block return then, and what does it return?",
         "Follow the block's input x through forward(): where is it used, besides as the input of the first layer?",

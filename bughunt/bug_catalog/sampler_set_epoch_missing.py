@@ -49,6 +49,7 @@ BUG = BugClass(
         "permutation.",
     fix="Call sampler.set_epoch(epoch) at the start of every epoch, before iterating over the loader.",
     guide="Expert (folder 09): the distributed-ready pattern",
+    family="data pipeline",
     hints=(
         "Print the first few sample indices each rank gets, epoch after epoch.",
         "How does DistributedSampler decide on a new permutation, given that the ranks never exchange it?",

@@ -54,6 +54,7 @@ BUG = BugClass(
     fix="Compare in the metric's direction: `if val_acc > best_acc:` for accuracy, `if val_loss < "
         "best_loss:` for a loss, with best_acc starting below any real accuracy (best_loss at inf).",
     guide="industry patterns table (save best), Level 2 checkpoints, Level 4 full pipeline",
+    family="the training loop",
     hints=(
         "Print the validation score of every epoch and the epoch that was saved as the best.",
         "Read the improvement test aloud with the metric's name in it. Does 'better' mean higher or lower?",

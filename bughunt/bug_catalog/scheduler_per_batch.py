@@ -62,6 +62,7 @@ BUG = BugClass(
     fix="Call scheduler.step() once per epoch, after the batch loop (after optimizer.step(), "
         "never before it).",
     guide="Bug 10 (LR scheduler step), Level 4 pipeline",
+    family="the training loop",
     hints=(
         "Print optimizer.param_groups[0]['lr'] at every step. How fast does it fall?",
         "Count how often scheduler.step() runs per epoch.",

@@ -70,6 +70,7 @@ BUG = BugClass(
         "(nn.Conv2d(in, out, 1, stride=stride, bias=False) + nn.BatchNorm2d(out)), and add "
         "self.shortcut(x), not x, to the block's output.",
     guide="folder 12 (ResNet-style residual block: identity and projection shortcuts)",
+    family="model structure",
     hints=(
         "Print the shapes of the two terms of the residual addition, for every block.",
         "Which blocks change the number of channels or the resolution? What does their shortcut do to x?",

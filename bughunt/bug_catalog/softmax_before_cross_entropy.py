@@ -128,6 +128,7 @@ BUG = BugClass(
     fix="Return raw logits from the model and pass them straight to the loss. Apply softmax only "
         "where probabilities are needed (reporting, sampling), outside the loss.",
     guide="section 5.1 (the standard loop), Quiz Q6 (what CrossEntropyLoss expects)",
+    family="loss and activation",
     hints=(
         "What range of values reaches the loss: any real number, or only numbers in [0, 1]?",
         "Read what CrossEntropyLoss computes internally. Is anything done twice?",

@@ -78,6 +78,7 @@ BUG = BugClass(
     fix="Pass the dim that indexes the alternatives: dim=-1 for attention scores over the keys, "
         "dim=1 for (N, C) class logits. Check that the result sums to 1 along that dim.",
     guide="folder 11 (scaled dot-product attention), section 4.5 (shape checklist)",
+    family="shapes and dims",
     hints=(
         "Sum the softmax output along each dim. Along which one do you get all ones, and is that the one you meant?",
         "Write the shape of the tensor going into the softmax and name each dim. Which one holds the alternatives?",

@@ -36,6 +36,7 @@ BUG = BugClass(
         "a 0-d tensor instead of shape (1,).",
     fix="Name the dim to remove: x.squeeze(1) or x.squeeze(-1) (or index it away with x[:, 0]).",
     guide="section 2.3 (squeeze and unsqueeze), Bug 8 (loss / target shape)",
+    family="shapes and dims",
     hints=(
         "Run it with batch_size=1 and print the shapes around every squeeze.",
         "Which dims of size 1 does squeeze() remove when you do not tell it which one?",

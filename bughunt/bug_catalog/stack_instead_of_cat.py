@@ -49,6 +49,7 @@ BUG = BugClass(
     fix="Use torch.cat to grow an existing dim (features, channels, samples) and torch.stack to "
         "collect same-shaped tensors (or scalars) along a new dim; print the result's shape.",
     guide="section 2.2 (concatenation and stacking)",
+    family="shapes and dims",
     hints=(
         "Print the shapes of the inputs and of the result of each cat/stack.",
         "Should the result have the same number of dims as its inputs, or one more?",

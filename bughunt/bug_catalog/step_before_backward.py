@@ -50,6 +50,7 @@ BUG = BugClass(
         "gradient, so the step is wasted or uses stale information.",
     fix="Keep the order zero_grad() -> forward -> loss -> backward() -> (clip) -> step().",
     guide="section 5.1 (standard loop), section 5.3 (gradient flow checklist), Quiz Q4",
+    family="the training loop",
     hints=(
         "Print the gradient norm of the parameters right before every optimizer step.",
         "Write down the order of the calls in one iteration: what does step() need, and where is it made?",

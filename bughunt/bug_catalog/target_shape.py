@@ -47,6 +47,7 @@ BUG = BugClass(
     fix="Give the loss targets of shape (N,): create them that way, or squeeze the extra dim "
         "with targets.squeeze(1) (not a bare squeeze(), which also drops N when N == 1).",
     guide="Bug 8 (loss / target shape), Quiz Q6",
+    family="shapes and dims",
     hints=(
         "Print the shapes of the logits and of the targets right before the loss.",
         "Look where the targets are built and where they are passed to the criterion: where does the extra dim come from?",

@@ -125,6 +125,7 @@ BUG = BugClass(
     fix="Call model.train() at the start of every training epoch (at the top of train_one_epoch() "
         "or of the epoch loop), not once before the loop.",
     guide="section 5.2 (evaluation mode), Level 2 train + validate loop, Quiz Q5",
+    family="train and eval modes",
     hints=(
         "Print model.training at the first batch of every epoch.",
         "Validation switches the model to eval mode. What switches it back, and when?",

@@ -121,6 +121,7 @@ BUG = BugClass(
         "has its extra dims (unsqueeze(-1) twice for (N, D) -> (N, D, 1, 1), or index with "
         "[:, :, None, None]); list expand's sizes in the tensor's own dim order.",
     guide="section 2.3 (squeeze and unsqueeze), section 2.5 and Challenge 1 (broadcast a condition)",
+    family="shapes and dims",
     hints=(
         "Print the shape of the tensor right after unsqueeze and of the tensor it is combined with.",
         "Align the two shapes from the right, dim by dim: which size is paired with which?",

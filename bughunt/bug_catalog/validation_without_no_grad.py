@@ -99,6 +99,7 @@ BUG = BugClass(
     fix="Run validation inside `with torch.no_grad():` (or torch.inference_mode(), or decorate "
         "the validation function with @torch.no_grad()).",
     guide="section 5.2 (evaluation mode), industry patterns table (train/val), section 6 (CUDA out of memory)",
+    family="train and eval modes",
     hints=(
         "Check whether the validation outputs have requires_grad=True or a grad_fn.",
         "model.eval() and torch.no_grad() do different jobs. Which one is in place during validation?",

@@ -81,6 +81,7 @@ BUG = BugClass(
     fix="Reorder dims with x.permute(...) or x.transpose(a, b) (add .contiguous() if a later "
         "view needs it); keep view/reshape for splitting or merging neighbouring dims.",
     guide="section 2.4 (permute and transpose), section 4.5 (shape checklist)",
+    family="shapes and dims",
     hints=(
         "Make a small tensor with torch.arange, send it through that line, and print it.",
         "Does the line move values to other dims, or only give the same memory a new shape?",

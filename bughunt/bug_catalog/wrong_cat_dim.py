@@ -44,6 +44,7 @@ BUG = BugClass(
     fix="Concatenate features along the feature/channel dim (dim=1 for (N, F) and (N, C, H, W)), "
         "and check that the layer after it expects the summed width.",
     guide="section 2.2 (cat and stack), section 4.2, section 6 (shape mismatch in cat)",
+    family="shapes and dims",
     hints=(
         "Print the shapes going into and coming out of each torch.cat.",
         "Which dim holds the batch and which holds the features? Which one should grow?",
