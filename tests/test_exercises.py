@@ -56,9 +56,11 @@ def test_the_count_of_bugs_left_goes_down_as_each_is_fixed(bughunt, tmp_path):
 
 def test_a_bug_behind_a_crash_still_counts(bughunt, tmp_path):
     """Fixed in the diff's order, the count is exact even when the last bug left crashes the run
-    late (a model not moved to the device) and the one fixed before it (model.eval() missing in
-    evaluate) ran before that crash: what ran before the crash is compared too."""
-    assert bughunt("generate", "--topic", "cumulative", "--n", "1", "--bugs", "3", "--seed", "3",
+    late (a model not moved to the device) and the one fixed before it (the evaluation loader
+    shuffling and dropping samples) ran before that crash: what ran before the crash is compared
+    too. (Seed 8 draws that exercise from the present catalog; seed 3 did before the classes of
+    issue 16 joined it.)"""
+    assert bughunt("generate", "--topic", "cumulative", "--n", "1", "--bugs", "3", "--seed", "8",
                    "--out", tmp_path).exit_code == 0
     [path] = tmp_path.glob("cumulative_*.py")
     fixes = hunks(bughunt("reveal", path, "--yes").output)
