@@ -19,6 +19,8 @@ Both runs are *observations* (plain Python data made by ``worker.observe``) of
              (and, phase "main", the optimizer state) were
 ``precision`` ``[phase, module kind, autocast dtype or "off"]`` of the module calls
 ``graphs``   phases in which some module call recorded an autograd graph
+``loaders``  ``[phase, dataset length, sample indices in the order given]`` for every pass over a
+             DataLoader; each entry of ``params`` also holds its param group's ``weight_decay``
 
 A check returns ``None`` when the candidate behaves like the reference, or a short
 description of the symptom. The runner adds the configuration it happened with.
