@@ -25,12 +25,18 @@ def verdict(bughunt, path: Path) -> dict:
 
 
 def test_the_count_of_bugs_left_goes_down_as_each_is_fixed(bughunt, tmp_path):
-    result = bughunt("generate", "--topic", "training", "--n", "1", "--bugs", "3", "--seed", "4", "--out", tmp_path)
-    assert result.exit_code == 0, result.output
-    [path] = tmp_path.glob("training_*.py")
+    # the first seed from 4 whose three bugs lie far enough apart to be revealed as one hunk each
+    # (which seed that is depends on the catalog: each new class changes the draw)
+    for seed in range(4, 40):
+        out = tmp_path / str(seed)
+        result = bughunt("generate", "--topic", "training", "--n", "1", "--bugs", "3", "--seed", seed, "--out", out)
+        assert result.exit_code == 0, result.output
+        [path] = out.glob("training_*.py")
+        fixes = hunks(bughunt("reveal", path, "--yes").output)
+        if len(fixes) == 3:
+            break
     assert "This program has 3 bugs." in path.read_text()
     assert verdict(bughunt, path)["message"].startswith("3 of 3 bugs remain; with ")
-    fixes = hunks(bughunt("reveal", path, "--yes").output)
     assert len(fixes) == 3  # one hunk per bug, far enough apart
     for left in (2, 1):
         # fix the bug the learner can see: one of the remaining fixes lowers the count
@@ -50,9 +56,11 @@ def test_the_count_of_bugs_left_goes_down_as_each_is_fixed(bughunt, tmp_path):
 
 def test_a_bug_behind_a_crash_still_counts(bughunt, tmp_path):
     """Fixed in the diff's order, the count is exact even when the last bug left crashes the run
-    late (a model not moved to the device) and the one fixed before it (model.eval() missing in
-    evaluate) ran before that crash: what ran before the crash is compared too."""
-    assert bughunt("generate", "--topic", "cumulative", "--n", "1", "--bugs", "3", "--seed", "3",
+    late (a model not moved to the device) and the one fixed before it (the evaluation loader
+    shuffling and dropping samples) ran before that crash: what ran before the crash is compared
+    too. (Seed 8 draws that exercise from the present catalog; seed 3 did before the classes of
+    issue 16 joined it.)"""
+    assert bughunt("generate", "--topic", "cumulative", "--n", "1", "--bugs", "3", "--seed", "8",
                    "--out", tmp_path).exit_code == 0
     [path] = tmp_path.glob("cumulative_*.py")
     fixes = hunks(bughunt("reveal", path, "--yes").output)

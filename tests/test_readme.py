@@ -19,3 +19,19 @@ def test_readme_lists_every_command():
     readme = (ROOT / "README.md").read_text()
     for name in main.commands:
         assert f"bughunt {name}" in readme, name
+
+
+def test_the_class_list_follows_the_catalogs_families():
+    import re
+
+    from bughunt.bug_catalog import all_classes
+
+    text = (Path(__file__).parent.parent / "README.md").read_text()
+    listed, family = {}, None
+    for line in text.splitlines():
+        heading = re.fullmatch(r"\*\*(.+)\*\* \(\d+\)", line)
+        family = heading[1] if heading else None if line.startswith("#") or line.startswith("`") else family
+        item = re.match(r"- `([a-z0-9-]+)`", line)
+        if item and family:
+            listed[item[1]] = family
+    assert listed == {bug.id: bug.family for bug in all_classes()}

@@ -36,6 +36,8 @@ class BugClass:
     # model, the labels, a new tensor), the second hint of a mutant whose form starts with the
     # prefix names that kind; the first match wins, ``hints[1]`` serves the rest.
     where_hints: tuple[tuple[str, str], ...] = ()
+    # the fault family the class belongs to ("data pipeline", "hyperparameters", ...); "" for none yet
+    family: str = ""
 
     def where_hint(self, form: str, names: Mapping[str, str] = {}) -> str:
         """The second hint for a mutant of this class in ``form``."""

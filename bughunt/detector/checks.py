@@ -20,6 +20,8 @@ Both runs are *observations* (plain Python data made by ``worker.observe``) of
              (and, phase "main", the optimizer state) were
 ``precision`` ``[phase, module kind, autocast dtype or "off"]`` of the module calls
 ``graphs``   phases in which some module call recorded an autograd graph
+``loaders``  ``[phase, dataset length, sample indices in the order given]`` for every pass over a
+             DataLoader; each entry of ``params`` also holds its param group's ``weight_decay``
 
 A check returns ``None`` when the candidate behaves like the reference, or a short
 description of the symptom. The runner adds the configuration it happened with.
@@ -478,3 +480,82 @@ def target_rank(ref: Obs, cand: Obs) -> Optional[str]:
         return f"{loss} in {phase}() gets {ndim}-D targets for {in_ndim}-D logits instead of {want}-D"
     return None
 
+
+
+# --- the data pipeline: what each pass over a DataLoader gave ---------------------------
+
+
+def _passes(obs: Obs) -> dict[tuple[str, int], list[tuple[int, list[int]]]]:
+    """The passes over DataLoaders by phase and data set length (a training and a validation
+    loader used in one function stay apart): (dataset length, indices in the order given)."""
+    found: dict[tuple[str, int], list[tuple[int, list[int]]]] = {}
+    for phase, size, indices in obs.get("loaders", ()):
+        found.setdefault((phase, size), []).append((size, indices))
+    return found
+
+
+def _reshuffled(passes: list[tuple[int, list[int]]]) -> Optional[bool]:
+    """Whether a phase's loader draws a new order for its passes: some pass is out of order, and
+    the passes over all the samples do not all repeat one order. None: too few samples to tell."""
+    orders = [indices for _size, indices in passes if len(indices) > 1]
+    if not orders:
+        return None
+    if all(order == sorted(order) for order in orders):
+        return False
+    full = [tuple(indices) for size, indices in passes if len(indices) == size]
+    return not (len(full) > 1 and len(set(full)) == 1)
+
+
+@placed(Place.TARGETS - 1)  # what the model is fed comes before what it makes of it
+def loader_order(ref: Obs, cand: Obs) -> Optional[str]:
+    """In each phase the candidate's DataLoaders reshuffle the samples when, and only when, the
+    reference's do (each pass's order of sample indices is recorded)."""
+    theirs, mine = _passes(ref), _passes(cand)
+    for (phase, size), passes in mine.items():
+        if (phase, size) not in theirs:
+            continue
+        want, got = _reshuffled(theirs[phase, size]), _reshuffled(passes)
+        if want is None or got is None or want == got:
+            continue
+        if want:
+            stored = all(i == sorted(i) for _s, i in passes)
+            how = "in their stored order (0, 1, 2, ...) on every pass" if stored else "in one order that every pass repeats"
+            return f"during {phase}() the DataLoader gives the samples {how}; the reference's reshuffles them for every pass"
+        return (f"during {phase}() the DataLoader gives the samples in a random order; "
+                f"the reference's reads them in order")
+    return None
+
+
+@placed(Place.TARGETS - 2)  # samples left out, before the order of those given
+def loader_coverage(ref: Obs, cand: Obs) -> Optional[str]:
+    """In each phase a pass over the candidate's DataLoader leaves out no more samples than the
+    reference's does (``drop_last`` loses the incomplete last batch)."""
+    theirs, mine = _passes(ref), _passes(cand)
+    for (phase, size), passes in mine.items():
+        if (phase, size) not in theirs:
+            continue
+        allowed = max(size - len(indices) for size, indices in theirs[phase, size])
+        worst = max(passes, key=lambda p: p[0] - len(p[1]))
+        size, indices = worst
+        if size - len(indices) > allowed:
+            what = "every sample" if allowed == 0 else f"all but {allowed}"
+            return (f"during {phase}() a pass over the DataLoader gives {len(indices)} of its {size} samples; "
+                    f"the reference's gives {what}")
+    return None
+
+
+@placed(Place.SCHEDULE + 1)
+def weight_decay(ref: Obs, cand: Obs) -> Optional[str]:
+    """Each parameter (matched by what it is: ``pair``) is in a param group with the reference's
+    weight decay: no decay where the reference excludes it (biases, normalisation layers)."""
+    pairs, _lost, _extra = pair(ref["params"], cand["params"])
+    for r, c in pairs:
+        want = ref["params"][r].get("weight_decay") if isinstance(ref["params"][r], dict) else None
+        got = cand["params"][c].get("weight_decay") if isinstance(cand["params"][c], dict) else None
+        if want is None or got is None or close(got, want):
+            continue
+        role = ref["params"][r].get("role") or "parameter"
+        decays = f"with weight_decay {_fmt(got)}" if got else "with no weight decay"
+        theirs = f"uses {_fmt(want)}" if want else "excludes it from weight decay"
+        return f"the optimizer updates {_as_named(c, r)} (a {role}) {decays}; the reference's {theirs}"
+    return None

@@ -25,6 +25,7 @@ import resource
 import sys
 import traceback
 import types
+import weakref
 from typing import Any, Optional
 
 from bughunt.detector import sandbox
@@ -245,6 +246,7 @@ def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorde
             "placement": recorder.final_placement(),
             "precision": sorted(recorder.precision),
             "graphs": sorted(recorder.graphs),
+            "loaders": recorder.loader_passes(),
         }
 
 
@@ -327,6 +329,10 @@ class Recorder:
         self.created: dict[int, tuple[Any, int, str]] = {}
         self.computed: set[int] = set()  # parameters whose gradient backward() made since their last step
         self.hooked: set[int] = set()  # parameters whose accumulated gradients this run's hooks report
+        # one entry per pass over a DataLoader (an iterator made from it): [phase, dataset length, indices];
+        # the iterators are held weakly (one with worker processes ends them when it is dropped)
+        self.loaders: list[list[Any]] = []
+        self.passes: Any = weakref.WeakKeyDictionary()
 
     @property
     def current(self) -> str:
@@ -460,6 +466,30 @@ class Recorder:
             if param is not None and id(param) not in self.created:
                 self.created[id(param)] = (param, len(self.created), f"{type(module).__name__}.{name}")
 
+        from torch.utils.data.dataloader import _BaseDataLoaderIter
+
+        begin_pass, next_index = _BaseDataLoaderIter.__init__, _BaseDataLoaderIter._next_index
+
+        @functools.wraps(begin_pass)
+        def on_pass(iterator: Any, loader: Any, *args: Any, **kwargs: Any) -> None:
+            begin_pass(iterator, loader, *args, **kwargs)
+            try:
+                size = len(loader.dataset)
+            except TypeError:  # an iterable-style dataset: no indices to follow
+                return
+            entry = [self.current, size, []]
+            self.loaders.append(entry)
+            self.passes[iterator] = entry
+
+        @functools.wraps(next_index)
+        def on_index(iterator: Any) -> Any:
+            index = next_index(iterator)
+            entry = self.passes.get(iterator)
+            if entry is not None and len(entry[2]) < MAX_VALUES:
+                entry[2].extend(index if isinstance(index, list) else [index])
+            return index
+
+        _BaseDataLoaderIter.__init__, _BaseDataLoaderIter._next_index = on_pass, on_index
         self.on_forward, self.on_step = on_forward, on_step
         torch.nn.modules.module.register_module_forward_pre_hook(on_forward)
         torch.nn.modules.module.register_module_parameter_registration_hook(on_register)
@@ -494,12 +524,19 @@ class Recorder:
                 for param in group["params"]:
                     held.add(id(param))
                     name = self.names.get(id(param), f"#{len(params)}")
-                    params[f"{i}:{name}" if i else name] = {**plain(param, recorder=self), **self.describe(param)}
+                    params[f"{i}:{name}" if i else name] = {**plain(param, recorder=self), **self.describe(param),
+                                                            "weight_decay": float(group.get("weight_decay", 0.0))}
         unoptimized = {}
         for key, (tensor, role, order) in self.roles.items():
             if key not in held and key in self.names and isinstance(tensor, torch.nn.Parameter):
                 unoptimized[self.names[key]] = {**self.describe(tensor), "shape": list(tensor.shape)}
         return params, unoptimized
+
+    def loader_passes(self) -> list[list[Any]]:
+        """Every pass over a DataLoader, in the order they began: [phase, dataset length, the
+        indices its sampler gave, in order]."""
+        return [[phase, size, [int(i) for i in indices if isinstance(i, int)]]
+                for phase, size, indices in self.loaders]
 
     def final_placement(self) -> list[tuple[str, str, str]]:
         """Where things were (``placement``), and where the optimizers keep their state (moments,

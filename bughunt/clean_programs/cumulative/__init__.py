@@ -16,4 +16,9 @@ PROGRAMS = (
         "Freeze the backbone and train the head, then finetune everything",
         {"batch_size": range(2, 17), "epochs": range(1, 4), "seed": SEED},
     ),
+    Program(
+        "cumulative/tabular_classifier",
+        "Tabular data: standardise, He init, decay groups, ExponentialLR, restore the best",
+        {"batch_size": range(2, 17), "epochs": range(1, 4), "seed": SEED},
+    ),
 )

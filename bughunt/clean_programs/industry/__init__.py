@@ -15,4 +15,9 @@ PROGRAMS = (
         "Early stopping with patience and ReduceLROnPlateau",
         {"batch_size": range(1, 17), "max_epochs": range(4, 16), "seed": SEED},
     ),
+    Program(
+        "industry/normalised_regression",
+        "Split, standardise with training statistics, weight-decay groups, keep the best",
+        {"batch_size": range(1, 17), "epochs": range(1, 7), "seed": SEED},
+    ),
 )
