@@ -38,12 +38,11 @@ def mutate(tree: Tree) -> Iterator[Edit]:
             given = [a.value for a in built.args if a.keyword is not None and a.keyword.value in _FACTOR]
             if given and isinstance(given[0], (cst.Float, cst.Integer)):
                 factor = code_of(given[0])
-        plain = statement.with_changes(trailing_whitespace=cst.TrailingWhitespace())
         every = cst.parse_statement(f"for group in {optimizer}.param_groups:\n    group[\"lr\"] *= {factor}\n")
         first = cst.parse_statement(f"{optimizer}.param_groups[0][\"lr\"] *= {factor}\n")
-        yield Edit(statement, statement, cst.FlattenSentinel([plain, every]),
+        yield Edit(statement, statement, cst.FlattenSentinel([statement, every]),
                    "every param group's lr also decayed by hand after scheduler.step()")
-        yield Edit(statement, statement, cst.FlattenSentinel([plain, first]),
+        yield Edit(statement, statement, cst.FlattenSentinel([statement, first]),
                    "param_groups[0]['lr'] also decayed by hand after scheduler.step()")
 
 

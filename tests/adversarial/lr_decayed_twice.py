@@ -1,7 +1,7 @@
 from adversarial import fake, fix
 
 P, FORM = "industry/normalised_regression", "every param group's lr also decayed by hand after scheduler.step()"
-STEP = "        scheduler.step()\n"
+STEP = "        scheduler.step()  # once per epoch\n"
 MANUAL = "        for group in optimizer.param_groups:\n            group[\"lr\"] *= 0.5\n"
 STEPLR = "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)"
 

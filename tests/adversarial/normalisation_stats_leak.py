@@ -1,7 +1,7 @@
 from adversarial import fake, fix
 
 P, FORM = "industry/normalised_regression", "statistics of the whole data set"
-BUGGY = "    mean, std = x.mean(dim=0), x.std(dim=0)\n"
+BUGGY = "    mean, std = x.mean(dim=0), x.std(dim=0)  # compute it\n"
 
 CASES = [
     fake("the statistics of the training and validation splits put back together: the whole data set again",
