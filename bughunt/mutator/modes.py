@@ -26,6 +26,21 @@ def constructs(tree: Tree, *classes: str) -> bool:
     return any(tree.refers_to(call.func, *classes) for call in tree.find(m.Call()))
 
 
+def builds_model(tree: Tree) -> bool:
+    """The program builds a network itself: it defines an ``nn.Module`` subclass or constructs
+    a ``torch.nn`` layer (a loss is not a layer). Where it builds none, the model it puts in
+    eval mode comes from another module or a library, and what it contains cannot be seen here."""
+    for cls in tree.find(m.ClassDef()):
+        if any(tree.refers_to(base.value, "torch.nn.Module") for base in cls.bases):
+            return True
+    for call in tree.find(m.Call()):
+        for name in tree.qualified(call.func):
+            last = name.rsplit(".", 1)[-1]
+            if name.startswith("torch.nn.") and last[:1].isupper() and not last.endswith("Loss"):
+                return True
+    return False
+
+
 def eval_statements(tree: Tree) -> list[cst.SimpleStatementLine]:
     """``model.eval()`` and ``model.train(False)`` statements."""
     found = method_call_statements(tree, "eval") + [

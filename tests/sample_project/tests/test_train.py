@@ -3,7 +3,8 @@ import torch
 
 from tinyclf.data import make_loader
 from tinyclf.model import build_model
-from tinyclf.train import Config, evaluate, fit, pick_device, run_epoch
+from tinyclf.run import fit
+from tinyclf.train import Config, evaluate, pick_device, run_epoch
 
 
 def test_loss_goes_down():
