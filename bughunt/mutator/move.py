@@ -19,7 +19,10 @@ from typing import Optional, Sequence
 
 import libcst as cst
 
-from bughunt.mutator import Replacement, Tree
+import libcst.matchers as m
+
+from bughunt.mutator import Replacement, Tree, names_read
+from bughunt.mutator.statements import assigned_names
 
 
 def quiet(statement: cst.BaseStatement) -> cst.BaseStatement:
@@ -101,6 +104,24 @@ def hoisted(statement: cst.BaseStatement, block: cst.BaseCompoundStatement) -> t
     """``statement`` taken out of ``block`` (a loop around it) and run once, right before it.
     Replaces the block alone, so that the edit overlaps nothing outside it."""
     return block, cst.FlattenSentinel(_under_comments(_landing(statement), block.deep_remove(statement)))
+
+
+def hoistable(tree: Tree, statement: cst.BaseStatement, loop: cst.For) -> bool:
+    """``statement`` can run once before ``loop``: it reads nothing the loop binds (its target,
+    its assignments), and no ``if`` between it and the loop tests something the loop leaves
+    alone (``if use_amp:``, a flag: taken out of it, the statement runs when the flag is off,
+    where what it uses may not exist). An ``if`` that tests the iteration (``if i % k == 0:``)
+    may be left: running once before the loop is then the bug."""
+    bound = {n.value for n in m.findall(loop.target, m.Name())} | set(assigned_names(loop.body))
+    bound |= {n.value for f in m.findall(loop.body, m.For()) for n in m.findall(f.target, m.Name())}
+    if names_read([statement]) & bound:
+        return False
+    for ancestor in tree.ancestors(statement):
+        if ancestor is loop:
+            return True
+        if isinstance(ancestor, cst.If) and not names_read([ancestor.test]) & bound:
+            return False
+    return True
 
 
 def removed(tree: Tree, statement: cst.BaseStatement) -> Optional[tuple[cst.CSTNode, cst.CSTNode]]:
