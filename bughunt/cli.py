@@ -107,6 +107,8 @@ workspace_option = click.option("--workspace", type=click.Path(file_okay=False, 
 # default None: grading.DEFAULT_TIMEOUT, kept there alone (importing grading here would slow every command)
 timeout_option = click.option("--timeout", type=click.FloatRange(min=1), default=None,
                               help="Seconds one run of a program may take (default: 60).")
+cluster_option = click.option("--cluster", default=None, metavar="ADDRESS",
+                               help="Run the jobs on a Dask cluster: its scheduler's address (tcp://host:8786).")
 
 
 @click.group(cls=_Bughunt)
@@ -516,10 +518,11 @@ def _confirm(question: str) -> bool:
 @click.option("--bugs", type=click.IntRange(1, 5), default=1, show_default=True, help="Bugs per exercise.")
 @click.option("--check", is_flag=True, help="Also verify every distinct exercise (slow).")
 @timeout_option
+@cluster_option
 @json_option
 @_one_line_errors
 def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, timeout: float | None,
-          as_json: bool) -> int:
+          cluster: str | None, as_json: bool) -> int:
     """How many distinct exercises each topic gives, and after how many seeds one repeats.
 
     \b
@@ -540,7 +543,8 @@ def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, timeou
     err = ui.console(stderr=True)
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("topics", total=len(topics))
-        rows = all_stats(topics, seeds, bugs, check, timeout=timeout, on_topic=lambda _: bar.advance(task))
+        rows = all_stats(topics, seeds, bugs, check, timeout=timeout, on_topic=lambda _: bar.advance(task),
+                         cluster=cluster)
     if as_json:
         _json([asdict(r) for r in rows])
         return EXIT_OK
@@ -556,9 +560,11 @@ def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, timeou
 @click.option("--topic", default=None, help="Only the programs of this topic.")
 @click.option("--bug", "bugs", multiple=True, help="Only the mutants of these bug classes (repeatable).")
 @timeout_option
+@cluster_option
 @json_option
 @_one_line_errors
-def selfcheck(topic: str | None, bugs: tuple[str, ...], timeout: float | None, as_json: bool) -> int:
+def selfcheck(topic: str | None, bugs: tuple[str, ...], timeout: float | None, cluster: str | None,
+              as_json: bool) -> int:
     """Run the kill matrix: every mutant killed, every clean program passing.
 
     \b
@@ -580,7 +586,7 @@ def selfcheck(topic: str | None, bugs: tuple[str, ...], timeout: float | None, a
     out, err = ui.console(), ui.console(stderr=True)
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("kill matrix", total=sum(1 for p in programs for m in mutants(p) if not bugs or m.bug in bugs))
-        matrix = kill_matrix(programs, timeout, on_mutant=lambda _: bar.advance(task), bugs=bugs)
+        matrix = kill_matrix(programs, timeout, on_mutant=lambda _: bar.advance(task), bugs=bugs, cluster=cluster)
     counts = matrix.counts()
     survivors = [{"program": r.program, "bug": r.mutant.bug, "site": r.mutant.site, "form": r.mutant.form,
                   "line": r.mutant.line} for r in matrix.survivors]
@@ -608,10 +614,12 @@ def selfcheck(topic: str | None, bugs: tuple[str, ...], timeout: float | None, a
               help="Seconds one mutant's test run may take (default: 3x the clean run + 5, at least 10).")
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Mutants run at once (default: every core).")
 @click.option("--no-cache", is_flag=True, help="Run every mutant again, ignoring earlier results.")
+@cluster_option
 @json_option
 @_one_line_errors
 def mutate(paths: tuple[str, ...], command: str | None, classes: tuple[str, ...], dry_run: bool,
-           fail_under: float, timeout: float | None, jobs: int | None, no_cache: bool, as_json: bool) -> int:
+           fail_under: float, timeout: float | None, jobs: int | None, no_cache: bool, cluster: str | None,
+           as_json: bool) -> int:
     """Mutation testing for your own project: would your tests notice these bugs?
 
     Run from the project's root. The source is never written: each mutant is tested in a copy.
@@ -645,6 +653,7 @@ def mutate(paths: tuple[str, ...], command: str | None, classes: tuple[str, ...]
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("mutants", total=None)
         report = mutate_project(root, paths, command, classes, timeout=timeout, jobs=jobs, use_cache=not no_cache,
+                                cluster=cluster,
                                 on_start=lambda n: bar.update(task, total=n),
                                 on_mutant=lambda _: bar.advance(task))
     if as_json:

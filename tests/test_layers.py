@@ -10,7 +10,7 @@ import bughunt
 ROOT = Path(bughunt.__file__).parent
 # top to bottom, as in the README; a room may import only rooms listed below it
 ROOMS = ["cli", "mutation_testing", "watch", "learner", "stats", "selfcheck", "generation", "grading", "workspace", "exercise",
-         "camouflage", "bug_catalog", "mutator", "witnesses", "detector", "clean_programs", "errors"]
+         "camouflage", "bug_catalog", "mutator", "witnesses", "detector", "clean_programs", "cluster", "errors"]
 SHARED = {"bughunt", "ui"}  # the version string; the CLI's printing helpers
 
 

@@ -42,7 +42,9 @@ def mutate(tree: Tree) -> Iterator[Edit]:
                 same = m.matches(source, m.Name(name))  # x = self.features(x): nothing to skip to
                 if not m.matches(arg.value, m.Name(name)) or tree.line(outer) <= tree.line(assign) or same:
                     continue
-                read = {n.value for n in m.findall(source, m.Name())} | {name}
+                # the skipped layer's input must still hold the value it had: a rebound `name`
+                # only makes the skip longer, a rebound input would feed the head something else
+                read = {n.value for n in m.findall(source, m.Name())}
                 if not _rebound(tree, forward, read, tree.line(assign), tree.line(outer)):
                     skipped = assign.value.func.attr.value
                     yield Edit(outer, arg, arg.with_changes(value=source), f"skips self.{skipped}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import io
 import json
 import os
 import queue
@@ -29,7 +30,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -335,6 +338,28 @@ def real_cuda() -> bool:
     return torch.cuda.is_available()
 
 
+def test_env(copy: Path, plugins: Path, virtual_cuda: bool, select: Path | None = None) -> dict:
+    """The environment of the test command in ``copy``: the copy first on the path, bytecode
+    off, the plugin loaded, threads one per job."""
+    env = dict(os.environ)
+    paths = [str(copy)] + ([str(copy / "src")] if (copy / "src").is_dir() else []) + [str(plugins)]
+    env["PYTHONPATH"] = os.pathsep.join(paths + [p for p in [os.environ.get("PYTHONPATH")] if p])
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a mutant's bytecode must never serve the next one
+    env["PYTEST_PLUGINS"] = ",".join(p for p in [env.get("PYTEST_PLUGINS"), "_bughunt_mutate_plugin"] if p)
+    env["PYTEST_ADDOPTS"] = " ".join(p for p in [env.get("PYTEST_ADDOPTS"), "-p no:cacheprovider"] if p)
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")  # mutants run side by side, one core each
+    for name in [n for n in env if n.startswith("BUGHUNT_MUTATE_")]:
+        del env[name]
+    env.pop("COVERAGE_PROCESS_START", None)
+    if virtual_cuda:
+        env["BUGHUNT_MUTATE_VIRTUAL_CUDA"] = "1"
+    if select is not None:
+        env["BUGHUNT_MUTATE_SELECT"] = str(select)
+    return env
+
+
 class Harness:
     """The temporary folder of one run: the plugin, coverage's settings and data, the copies."""
 
@@ -356,23 +381,7 @@ class Harness:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def env(self, copy: Path, select: Path | None = None, measure: bool = False) -> dict:
-        env = dict(os.environ)
-        paths = [str(copy)] + ([str(copy / "src")] if (copy / "src").is_dir() else []) + [str(self.plugins)]
-        if measure and self.use_coverage:
-            paths.append(str(self.measure))  # its sitecustomize starts coverage in every Python process
-        env["PYTHONPATH"] = os.pathsep.join(paths + [p for p in [os.environ.get("PYTHONPATH")] if p])
-        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-        env["PYTHONDONTWRITEBYTECODE"] = "1"  # a mutant's bytecode must never serve the next one
-        env["PYTEST_PLUGINS"] = ",".join(p for p in [env.get("PYTEST_PLUGINS"), "_bughunt_mutate_plugin"] if p)
-        env["PYTEST_ADDOPTS"] = " ".join(p for p in [env.get("PYTEST_ADDOPTS"), "-p no:cacheprovider"] if p)
-        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            env.setdefault(name, "1")  # mutants run side by side, one core each
-        for name in [n for n in env if n.startswith("BUGHUNT_MUTATE_")]:
-            del env[name]
-        if self.virtual_cuda:
-            env["BUGHUNT_MUTATE_VIRTUAL_CUDA"] = "1"
-        if select is not None:
-            env["BUGHUNT_MUTATE_SELECT"] = str(select)
+        env = test_env(copy, self.plugins, self.virtual_cuda, select)
         if measure:
             env["BUGHUNT_MUTATE_CUDA_LOG"] = str(self.cuda_log)
             if self.use_coverage:
@@ -380,11 +389,20 @@ class Harness:
                 rc.write_text(f"[run]\ndata_file = {self.tmp / 'coverage' / 'data'}\nparallel = True\n"
                               f"source = {copy}\n")
                 (self.tmp / "coverage").mkdir(exist_ok=True)
+                # its sitecustomize starts coverage in every Python process
+                env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], str(self.measure)])
                 env["COVERAGE_PROCESS_START"] = str(rc)
                 env["BUGHUNT_MUTATE_CONTEXTS"] = "1"
-        else:
-            env.pop("COVERAGE_PROCESS_START", None)
         return env
+
+    def payload(self) -> bytes:
+        """The project (as copied) and the plugin, packed for the workers of a cluster."""
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            tar.add(project_copy(self.root, self.tmp / "payload"), arcname="project")
+            tar.add(self.plugins, arcname="plugins")
+        shutil.rmtree(self.tmp / "payload", ignore_errors=True)
+        return buffer.getvalue()
 
     def line_tests(self, copy: Path) -> dict[str, dict[int, set[str]]]:
         """From the measured run: file -> line -> node ids of the tests that ran it ('' for
@@ -413,9 +431,11 @@ class Clean:
 
 def mutate_project(root: Path, paths: Iterable[str], command: str | None = None, classes: Iterable[str] = (),
                    timeout: float | None = None, jobs: int | None = None, use_coverage: bool | None = None,
-                   use_cache: bool = True, on_mutant: Callable[[Outcome], None] = lambda o: None,
+                   use_cache: bool = True, cluster: str | None = None,
+                   on_mutant: Callable[[Outcome], None] = lambda o: None,
                    on_start: Callable[[int], None] = lambda n: None) -> Report:
-    """Run the project's tests against every mutant of ``paths``; the project is not written."""
+    """Run the project's tests against every mutant of ``paths``; the project is not written.
+    With ``cluster`` (a Dask scheduler's address) the mutants' test runs go to its workers."""
     started = time.perf_counter()
     root = root.resolve()
     command = command or default_command()
@@ -423,7 +443,7 @@ def mutate_project(root: Path, paths: Iterable[str], command: str | None = None,
     jobs = max(1, jobs or os.cpu_count() or 1)
     use_coverage = has_coverage() if use_coverage is None else use_coverage
     if use_coverage and not has_coverage():
-        raise BadInput("coverage is not installed (pip install coverage), or run without --coverage")
+        raise BadInput("coverage is not installed (pip install coverage)")
     virtual = os.environ.get("BUGHUNT_DEVICE") != "native" and not real_cuda()
     harness = Harness(root, command, use_coverage, virtual)
     cache = Cache(root, use_cache)
@@ -431,23 +451,114 @@ def mutate_project(root: Path, paths: Iterable[str], command: str | None = None,
         clean = _clean_run(harness, cache, timeout)
         limit = timeout or max(10.0, 3 * clean.seconds + 5)
         tests_key = tests_digest(root)
-        copies: queue.Queue[Path] = queue.Queue()
-        for i in range(min(jobs, max(1, len(mutants)))):
-            copies.put(project_copy(root, harness.tmp / f"copy{i}"))
         on_start(len(mutants))
+        outcomes: dict[int, Outcome] = {}
+        to_run: list[tuple[int, str, set[str] | None]] = []
+        for i, mutant in enumerate(mutants):
+            key = _key(mutant, harness, tests_key)
+            decided = _decide(mutant, harness, clean, cache.get(key))
+            if decided is None:
+                to_run.append((i, key, tests_for(mutant, clean)))
+            else:
+                outcomes[i] = decided
+                cache.put(key, {"status": decided.status, "seconds": decided.seconds, "tests": decided.tests})
+                on_mutant(decided)
 
-        def judge(mutant: ProjectMutant) -> Outcome:
-            outcome = _judge(mutant, harness, clean, cache, copies, limit, tests_key)
+        def done(i: int, key: str, outcome: Outcome) -> None:
+            outcomes[i] = outcome
+            cache.put(key, {"status": outcome.status, "seconds": outcome.seconds, "tests": outcome.tests})
             on_mutant(outcome)
-            return outcome
 
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            outcomes = list(pool.map(judge, mutants))
+        if cluster:
+            _run_on_cluster(cluster, harness, mutants, to_run, limit, done)
+        else:
+            _run_here(harness, mutants, to_run, limit, jobs, done)
         cache.save()
-        return Report(str(root), command, clean.seconds, limit, outcomes, notes, use_coverage, virtual, jobs,
-                      time.perf_counter() - started)
+        return Report(str(root), command, clean.seconds, limit, [outcomes[i] for i in range(len(mutants))], notes,
+                      use_coverage, virtual, jobs, time.perf_counter() - started)
     finally:
         harness.close()
+
+
+def _run_here(harness: Harness, mutants: list[ProjectMutant], to_run: list, limit: float, jobs: int,
+              done: Callable[[int, str, Outcome], None]) -> None:
+    """Each job thread takes a copy of the project, writes a mutant in, runs the tests, puts it back."""
+    copies: queue.Queue[Path] = queue.Queue()
+    for i in range(min(jobs, len(to_run))):
+        copies.put(project_copy(harness.root, harness.tmp / f"copy{i}"))
+
+    def judge(job: tuple[int, str, set[str] | None]) -> None:
+        i, key, selected = job
+        copy = copies.get()
+        try:
+            returncode, seconds = run_mutant(copy, harness.plugins, harness.command, harness.virtual_cuda,
+                                             mutants[i].file, mutants[i].source, selected, limit)
+        finally:
+            copies.put(copy)
+        done(i, key, _outcome(mutants[i], returncode, seconds, selected))
+
+    with ThreadPoolExecutor(max_workers=jobs) as threads:
+        list(threads.map(judge, to_run))
+
+
+def _run_on_cluster(address: str, harness: Harness, mutants: list[ProjectMutant], to_run: list, limit: float,
+                    done: Callable[[int, str, Outcome], None]) -> None:
+    """The project travels to each worker once (packed); each job is one mutant's test run."""
+    from concurrent.futures import as_completed
+
+    from bughunt.cluster import pool
+
+    packed = harness.payload()
+    digest = hashlib.sha256(packed).hexdigest()
+    with pool(address, 1) as remote:
+        shared = remote.share(packed)
+        futures = {remote.submit(remote_run, digest, shared, harness.command, harness.virtual_cuda,
+                                 mutants[i].file, mutants[i].source, None if s is None else sorted(s), limit):
+                   (i, key, s) for i, key, s in to_run}
+        for future in as_completed(futures):
+            i, key, selected = futures[future]
+            returncode, seconds = future.result()
+            done(i, key, _outcome(mutants[i], returncode, seconds, selected))
+
+
+_unpacked: dict[tuple[str, int], Path] = {}  # on a worker: (project digest, thread) -> its folder
+
+
+def remote_run(digest: str, packed: bytes, command: str, virtual_cuda: bool, file: str, source: str,
+               selected: list[str] | None, limit: float) -> tuple[int | None, float]:
+    """One mutant's test run on a cluster worker, in the worker thread's own unpacked copy."""
+    key = (digest, threading.get_ident())
+    base = _unpacked.get(key)
+    if base is None or not base.exists():
+        base = Path(tempfile.mkdtemp(prefix=f"bughunt-mutate-{digest[:12]}-"))
+        with tarfile.open(fileobj=io.BytesIO(packed), mode="r:gz") as tar:
+            tar.extractall(base, filter="data")
+        _unpacked[key] = base
+    return run_mutant(base / "project", base / "plugins", command, virtual_cuda, file, source,
+                      None if selected is None else set(selected), limit)
+
+
+def run_mutant(copy: Path, plugins: Path, command: str, virtual_cuda: bool, file: str, source: str,
+               selected: set[str] | None, limit: float) -> tuple[int | None, float]:
+    """The test command in ``copy`` with ``file`` mutated; the file is put back after.
+    Returns the exit code (None: timed out) and the seconds it took."""
+    target = copy / file
+    original = target.read_bytes()
+    select = None
+    try:
+        if selected is not None:
+            select = copy.parent / f"{copy.name}.select"
+            select.write_text("\n".join(sorted(selected)))
+        target.write_text(source, encoding="utf-8")
+        run = run_command(command, copy, test_env(copy, plugins, virtual_cuda, select), limit)
+    finally:
+        target.write_bytes(original)
+    return run.returncode, run.seconds
+
+
+def _outcome(mutant: ProjectMutant, returncode: int | None, seconds: float, selected: set[str] | None) -> Outcome:
+    status = TIMED_OUT if returncode is None else SURVIVED if returncode == 0 else KILLED
+    return Outcome(mutant, status, seconds, None if selected is None else len(selected))
 
 
 def _clean_run(harness: Harness, cache: Cache, timeout: float | None) -> Clean:
@@ -490,25 +601,22 @@ def tests_for(mutant: ProjectMutant, clean: Clean) -> set[str] | None:
     return None if "" in found else found
 
 
-def _judge(mutant: ProjectMutant, harness: Harness, clean: Clean, cache: Cache, copies: "queue.Queue[Path]",
-           limit: float, tests_key: str) -> Outcome:
-    key = "mutant:" + hashlib.sha256(json.dumps([
+def _key(mutant: ProjectMutant, harness: Harness, tests_key: str) -> str:
+    return "mutant:" + hashlib.sha256(json.dumps([
         __version__, harness.command, harness.use_coverage, harness.virtual_cuda, mutant.key, tests_key]).encode()
     ).hexdigest()
-    known = cache.get(key)
+
+
+def _decide(mutant: ProjectMutant, harness: Harness, clean: Clean, known: dict | None) -> Outcome | None:
+    """The outcome without a run (cached, not covered, not testable here), else None."""
     if known is not None:
         return Outcome(mutant, known["status"], known["seconds"], known["tests"], cached=True)
-    if clean.line_tests is not None and not any(
-            str(line) in clean.line_tests.get(mutant.file, {}) for line in range(mutant.lines[0], mutant.lines[1] + 1)):
-        outcome = Outcome(mutant, NOT_COVERED, 0.0, 0)
-    else:
-        selected = tests_for(mutant, clean)
-        if device_class(mutant.bug) and _untestable(selected, clean, harness):
-            outcome = Outcome(mutant, NOT_TESTABLE, 0.0, 0)
-        else:
-            outcome = _run_mutant(mutant, harness, copies, limit, selected)
-    cache.put(key, {"status": outcome.status, "seconds": outcome.seconds, "tests": outcome.tests})
-    return outcome
+    lines = range(mutant.lines[0], mutant.lines[1] + 1)
+    if clean.line_tests is not None and not any(str(n) in clean.line_tests.get(mutant.file, {}) for n in lines):
+        return Outcome(mutant, NOT_COVERED, 0.0, 0)
+    if device_class(mutant.bug) and _untestable(tests_for(mutant, clean), clean, harness):
+        return Outcome(mutant, NOT_TESTABLE, 0.0, 0)
+    return None
 
 
 def _untestable(selected: set[str] | None, clean: Clean, harness: Harness) -> bool:
@@ -518,25 +626,6 @@ def _untestable(selected: set[str] | None, clean: Clean, harness: Harness) -> bo
     if clean.cuda_tests is None:  # not known: let the tests decide
         return False
     return not (set(clean.cuda_tests) if selected is None else selected & set(clean.cuda_tests))
-
-
-def _run_mutant(mutant: ProjectMutant, harness: Harness, copies: "queue.Queue[Path]", limit: float,
-                selected: set[str] | None) -> Outcome:
-    copy = copies.get()
-    target = copy / mutant.file
-    original = target.read_bytes()
-    select = None
-    try:
-        if selected is not None:
-            select = copy.parent / f"{copy.name}.select"
-            select.write_text("\n".join(sorted(selected)))
-        target.write_text(mutant.source, encoding="utf-8")
-        run = run_command(harness.command, copy, harness.env(copy, select), limit)
-    finally:
-        target.write_bytes(original)
-        copies.put(copy)
-    status = TIMED_OUT if run.returncode is None else SURVIVED if run.returncode == 0 else KILLED
-    return Outcome(mutant, status, run.seconds, None if selected is None else len(selected))
 
 
 def dry_run(root: Path, paths: Iterable[str], classes: Iterable[str] = ()) -> tuple[list[ProjectMutant], list[str]]:
