@@ -43,8 +43,10 @@ def mutate(tree: Tree) -> Iterator[Edit]:
                 if not m.matches(arg.value, m.Name(name)) or tree.line(outer) <= tree.line(assign) or same:
                     continue
                 # the skipped layer's input must still hold the value it had: a rebound `name`
-                # only makes the skip longer, a rebound input would feed the head something else
-                read = {n.value for n in m.findall(source, m.Name())}
+                # only makes the skip longer, a rebound input would feed the head something else.
+                # (In `x = self.layers(x)` the input is `name` itself; when x is rebound later the
+                # mutant still comes, as before: existing resnet_block exercises are made of it.)
+                read = {n.value for n in m.findall(source, m.Name())} - {name}
                 if not _rebound(tree, forward, read, tree.line(assign), tree.line(outer)):
                     skipped = assign.value.func.attr.value
                     yield Edit(outer, arg, arg.with_changes(value=source), f"skips self.{skipped}")
