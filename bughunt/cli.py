@@ -659,7 +659,7 @@ def mutate(paths: tuple[str, ...], command: str | None, classes: tuple[str, ...]
     if as_json:
         _json(report.as_json())
     else:
-        out.print(f"clean run: {report.clean_seconds:.1f} s ({report.command}); timeout per mutant "
+        out.print(f"clean run: {report.clean_seconds:.1f} s ({report.command.replace(sys.executable, 'python')}); timeout per mutant "
                   f"{report.timeout:.0f} s; coverage {'on' if report.coverage else 'off (pip install coverage)'}; "
                   f"virtual CUDA {'on' if report.virtual_cuda else 'off'}")
         counts = report.counts()
