@@ -1,13 +1,17 @@
 """What `bughunt mutate` costs per mutant beyond the project's own tests, on tests/sample_project.
 
-    python bench/mutate_overhead.py [--class ID ...] [--runs 3]
+    python bench/mutate_overhead.py [--class ID ...] [--rounds 3]
 
-For each run: a fresh copy of the sample project and an empty cache; `mutate_project` with one
-job (so times add up); then, for every mutant it ran, the same tests run directly on the same
-mutated copy (`python -m pytest -q -p no:cacheprovider NODEIDS`, no plugin, no virtual device).
-Overhead per mutant = (mutate's wall time - its clean run) / mutants run - mean direct time.
-It holds copying, the plugin and the virtual CUDA device in the test process, and the
-bookkeeping; mutants that are not covered or not testable cost nothing and are left out.
+Once: a copy of the sample project, its mutants, the clean run under coverage (what a real
+run does before any mutant). Then, for each mutant that is run (covered and testable), in
+--rounds rounds and alternating which goes first, two timings back to back on the same
+mutated copy:
+  * bughunt's: `run_mutant` as `mutate` calls it (mutant written in, environment built, the
+    test command with the plugin and the virtual CUDA device, the selected tests, file put back);
+  * direct: `python -m pytest -q -p no:cacheprovider NODEIDS` with the same mutant in place, no
+    plugin, no virtual device: what running those tests by hand costs.
+Reported: the median over all pairs of (bughunt's - direct). Pairs taken back to back keep a
+shared machine's changing load out of the difference.
 """
 
 from __future__ import annotations
@@ -26,65 +30,65 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "sample_project"
 
 
-def direct_seconds(copy: Path, mutant, nodeids: list[str] | None) -> float:
+def direct(copy: Path, mutant, nodeids: list[str]) -> float:
     target = copy / mutant.file
     original = target.read_bytes()
     target.write_text(mutant.source)
-    env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1"}  # as mutate runs them: one core each
     try:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *(nodeids or [])],
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *nodeids],
                        cwd=copy, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return time.perf_counter() - start
     finally:
         target.write_bytes(original)
 
 
-def one_run(classes: list[str]) -> tuple[float, float, int]:
-    from bughunt.mutation_testing import KILLED, SURVIVED, TIMED_OUT, mutate_project, tests_for
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--class", dest="classes", action="append", default=None,
+                        help="bug classes (default: missing-zero-grad, wrong-cat-dim)")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    from bughunt import mutation_testing as mt
 
+    classes = args.classes or ["missing-zero-grad", "wrong-cat-dim"]
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
         project = Path(tmp) / "project"
         shutil.copytree(SAMPLE, project, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
-        captured = {}
-        import bughunt.mutation_testing as mt
+        mutants, _ = mt.find_mutants(project.resolve(), ["tinyclf"], classes)
+        virtual = not mt.real_cuda()
+        harness = mt.Harness(project.resolve(), mt.default_command(), mt.has_coverage(), virtual)
+        try:
+            clean = mt._clean_run(harness, mt.Cache(project, False), None)
+            copy = mt.project_copy(project, harness.tmp / "copy0")
+            ran = [m for m in mutants if mt._decide(m, harness, clean, None) is None]
+            pairs = []
+            for round_ in range(args.rounds):
+                for i, mutant in enumerate(ran):
+                    selected = mt.tests_for(mutant, clean)
+                    nodeids = sorted(selected or [])
 
-        real_clean = mt._clean_run
+                    def ours() -> float:
+                        start = time.perf_counter()
+                        mt.run_mutant(copy, harness.plugins, harness.command, virtual, mutant.file, mutant.source,
+                                      selected, 600)
+                        return time.perf_counter() - start
 
-        def clean_run(*args, **kwargs):
-            start = time.perf_counter()
-            captured["clean_result"] = result = real_clean(*args, **kwargs)
-            captured["clean"] = time.perf_counter() - start
-            return result
-
-        mt._clean_run = clean_run
-        start = time.perf_counter()
-        report = mutate_project(project, ["tinyclf"], classes=classes, jobs=1, use_cache=False)
-        total = time.perf_counter() - start
-        mt._clean_run = real_clean
-        ran = [o for o in report.outcomes if o.status in (KILLED, SURVIVED, TIMED_OUT)]
-        direct = [direct_seconds(project, o.mutant, sorted(tests_for(o.mutant, captured["clean_result"]) or []))
-                  for o in ran]
-        per_mutant = (total - captured["clean"]) / len(ran)
-        return per_mutant, statistics.mean(direct), len(ran)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--class", dest="classes", action="append",
-                        default=None, help="bug classes (default: missing-zero-grad, wrong-cat-dim, float-labels)")
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    classes = args.classes or ["missing-zero-grad", "wrong-cat-dim", "float-labels"]
-    overheads = []
-    for run in range(args.runs):
-        per_mutant, direct, n = one_run(classes)
-        overheads.append(per_mutant - direct)
-        print(f"run {run + 1}: {n} mutants run; mutate {per_mutant:.2f} s/mutant, the same tests directly "
-              f"{direct:.2f} s, overhead {per_mutant - direct:+.2f} s", flush=True)
-    print(f"median overhead per mutant: {statistics.median(overheads):+.2f} s "
-          f"(load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+                    first_ours = (round_ + i) % 2 == 0
+                    a = ours() if first_ours else direct(copy, mutant, nodeids)
+                    b = direct(copy, mutant, nodeids) if first_ours else ours()
+                    mine, theirs = (a, b) if first_ours else (b, a)
+                    pairs.append((mine, theirs))
+                    print(f"{mutant.file}:{mutant.line} {mutant.bug} ({len(nodeids) or 'all'} tests): "
+                          f"mutate {mine:.2f} s, direct {theirs:.2f} s, {mine - theirs:+.2f} s", flush=True)
+        finally:
+            harness.close()
+    overhead = statistics.median(m - t for m, t in pairs)
+    print(f"{len(ran)} mutants x {args.rounds} rounds; median direct run {statistics.median(t for _, t in pairs):.2f} s; "
+          f"median overhead per mutant {overhead:+.2f} s (load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":
