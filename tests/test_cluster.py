@@ -57,3 +57,12 @@ def test_the_kill_matrix_on_the_cluster_equals_a_local_run(cluster):
     here, there = kill_matrix(programs, bugs=bugs, jobs=2), kill_matrix(programs, bugs=bugs, cluster=cluster)
     rows = lambda matrix: [(r.program, r.mutant.bug, r.mutant.site, r.mutant.form, r.killed) for r in matrix.rows]
     assert rows(there) == rows(here) and here.ok and there.counts() == here.counts()
+
+
+@pytest.mark.slow
+def test_stats_check_on_the_cluster_equals_a_local_run(cluster):
+    from bughunt.stats import all_stats
+
+    here = all_stats(["data"], seeds=3, bugs=1, check=True, jobs=1)
+    there = all_stats(["data"], seeds=3, bugs=1, check=True, cluster=cluster)
+    assert there == here and here[0].caught == here[0].distinct
