@@ -127,6 +127,10 @@ def _builtin_topics() -> Any:
     return TOPICS
 
 
+cluster_option = click.option("--cluster", default=None, metavar="ADDRESS",
+                               help="Run the jobs on a Dask cluster: its scheduler's address (tcp://host:8786).")
+
+
 @click.group(cls=_Bughunt)
 @click.version_option(__version__, prog_name="bughunt")
 def main() -> None:
@@ -547,10 +551,11 @@ def _confirm(question: str) -> bool:
 @click.option("--check", is_flag=True, help="Also verify every distinct exercise (slow).")
 @programs_option
 @timeout_option
+@cluster_option
 @json_option
 @_one_line_errors
 def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, programs_dir: Path | None,
-          timeout: float | None, as_json: bool) -> int:
+          timeout: float | None, cluster: str | None, as_json: bool) -> int:
     """How many distinct exercises each topic gives, and after how many seeds one repeats.
 
     \b
@@ -572,7 +577,8 @@ def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, progra
     err = ui.console(stderr=True)
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("topics", total=len(topics))
-        rows = all_stats(topics, seeds, bugs, check, timeout=timeout, on_topic=lambda _: bar.advance(task), user=user)
+        rows = all_stats(topics, seeds, bugs, check, timeout=timeout, on_topic=lambda _: bar.advance(task), user=user,
+                         cluster=cluster)
     if as_json:
         _json([asdict(r) for r in rows])
         return EXIT_OK
@@ -589,9 +595,11 @@ def stats(topic_ids: tuple[str, ...], seeds: int, bugs: int, check: bool, progra
 @click.option("--bug", "bugs", multiple=True, help="Only the mutants of these bug classes (repeatable).")
 @programs_option
 @timeout_option
+@cluster_option
 @json_option
 @_one_line_errors
 def selfcheck(topic: str | None, bugs: tuple[str, ...], programs_dir: Path | None, timeout: float | None,
+              cluster: str | None,
               as_json: bool) -> int:
     """Run the kill matrix: every mutant killed, every clean program passing.
 
@@ -616,7 +624,7 @@ def selfcheck(topic: str | None, bugs: tuple[str, ...], programs_dir: Path | Non
     out, err = ui.console(), ui.console(stderr=True)
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("kill matrix", total=sum(1 for p in programs for m in mutants(p) if not bugs or m.bug in bugs))
-        matrix = kill_matrix(programs, timeout, on_mutant=lambda _: bar.advance(task), bugs=bugs)
+        matrix = kill_matrix(programs, timeout, on_mutant=lambda _: bar.advance(task), bugs=bugs, cluster=cluster)
     counts = matrix.counts()
     survivors = [{"program": r.program, "bug": r.mutant.bug, "site": r.mutant.site, "form": r.mutant.form,
                   "line": r.mutant.line} for r in matrix.survivors]
@@ -738,3 +746,80 @@ def grade(exercise: Path, submissions: tuple[Path, ...], csv_path: Path | None, 
                    f"{r.seconds:.2f}", r.message) for r in rows])
         out.print(f"{sum(r.fixed for r in rows)} of {len(rows)} fixed" + (f"; rows in {csv_path}" if csv_path else ""))
     return EXIT_OK if all(r.fixed for r in rows) else EXIT_BUGS
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--test-command", "command", default=None,
+              help="The project's test command, run in a copy of the project (default: python -m pytest -q).")
+@click.option("--class", "classes", multiple=True, help="Only the mutants of these bug classes (repeatable).")
+@click.option("--dry-run", is_flag=True, help="List the mutants (file, line, class, diff); run nothing.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=0.0, show_default=True,
+              help="Exit 1 when the mutation score (percent) is below this.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=None,
+              help="Seconds one mutant's test run may take (default: 3x the clean run + 5, at least 10).")
+@click.option("--jobs", type=click.IntRange(1), default=None, help="Mutants run at once (default: every core).")
+@click.option("--no-cache", is_flag=True, help="Run every mutant again, ignoring earlier results.")
+@cluster_option
+@json_option
+@_one_line_errors
+def mutate(paths: tuple[str, ...], command: str | None, classes: tuple[str, ...], dry_run: bool,
+           fail_under: float, timeout: float | None, jobs: int | None, no_cache: bool, cluster: str | None,
+           as_json: bool) -> int:
+    """Mutation testing for your own project: would your tests notice these bugs?
+
+    Run from the project's root. The source is never written: each mutant is tested in a copy.
+
+    \b
+    Examples:
+      bughunt mutate src/ --test-command "pytest -x -q tests/"
+      bughunt mutate src/train.py --class missing-zero-grad --class device-mismatch
+      bughunt mutate src/ --dry-run --json
+      bughunt mutate src/ --json --fail-under 80 > report.json
+    """
+    from rich.progress import Progress
+
+    from bughunt.bug_catalog import get_class
+    from bughunt.mutation_testing import STATUSES, catch_text, dry_run as list_mutants, mutant_json, mutate_project
+
+    root = Path.cwd()
+    out, err = ui.console(), ui.console(stderr=True)
+    if dry_run:
+        found, notes = list_mutants(root, paths, classes)
+        if as_json:
+            _json([mutant_json(m) for m in found])
+        else:
+            for m in found:
+                out.print(f"{m.file}:{m.line}  {m.bug}  ({m.form})")
+                out.print(Text(m.diff.rstrip("\n"), style="dim"))
+            out.print(f"{len(found)} mutants in {len({m.file for m in found})} files")
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        return EXIT_OK
+    with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
+        task = bar.add_task("mutants", total=None)
+        report = mutate_project(root, paths, command, classes, timeout=timeout, jobs=jobs, use_cache=not no_cache,
+                                cluster=cluster,
+                                on_start=lambda n: bar.update(task, total=n),
+                                on_mutant=lambda _: bar.advance(task))
+    if as_json:
+        _json(report.as_json())
+    else:
+        out.print(f"clean run: {report.clean_seconds:.1f} s ({report.command.replace(sys.executable, 'python')}); timeout per mutant "
+                  f"{report.timeout:.0f} s; coverage {'on' if report.coverage else 'off (pip install coverage)'}; "
+                  f"virtual CUDA {'on' if report.virtual_cuda else 'off'}")
+        counts = report.counts()
+        ui.table(out, ["class", *STATUSES], [[bug, *(str(row[s]) for s in STATUSES)] for bug, row in counts.items()])
+        for note in report.notes:
+            out.print(f"note: {note}")
+        for outcome in report.survivors:
+            m, bug = outcome.mutant, get_class(outcome.mutant.bug)
+            out.print(Text(f"\nSURVIVED {m.file}:{m.line}  {m.bug}  ({m.form})", style="red"))
+            out.print(f"why it happens: {bug.why}")
+            out.print(f"a test that would catch it: {catch_text(bug)}")
+            out.print(Text(m.diff.rstrip("\n"), style="dim"))
+        detected = sum(o.status in ("killed", "timed out") for o in report.outcomes)
+        counted = sum(o.status != "not testable here" for o in report.outcomes)
+        out.print(f"\nscore: {report.score:.0f}% ({detected} of {counted} mutants detected; not covered counts as "
+                  f"survived) in {report.seconds:.0f} s")
+    return EXIT_OK if report.score >= fail_under else EXIT_BUGS

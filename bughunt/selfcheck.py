@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from bughunt.cluster import allow_children, pool
 from bughunt.clean_programs import PROGRAMS, Program
 from bughunt.exercise import mutants
 from bughunt.errors import InternalError
@@ -84,26 +85,27 @@ def check_program(session: Session, program: Program, on_mutant: Optional[Callab
 def _check(program: Program, timeout: float, bugs: tuple[str, ...]) -> tuple[list[Row], Optional[str]]:
     """One program's part of the matrix, in a pool process with its own session (the program
     travels whole: a user's program is not in the package)."""
+    allow_children()  # on a Dask worker the verifier still starts its own processes
     with verifier(timeout) as session:
         return check_program(session, program, bugs=bugs)
 
 
 def kill_matrix(programs: Iterable[Program] = (), timeout: Optional[float] = None,
                 on_mutant: Optional[Callable[[Row], None]] = None, jobs: Optional[int] = None,
-                bugs: tuple[str, ...] = ()) -> Matrix:
+                bugs: tuple[str, ...] = (), cluster: Optional[str] = None) -> Matrix:
     """The matrix over ``programs`` (default: all), one program per job, ``jobs`` at a time
-    (default: one per CPU core)."""
+    (default: one per CPU core), or on the Dask cluster at ``cluster``."""
     programs = tuple(programs) or PROGRAMS
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(programs)))
     results: dict[str, tuple[list[Row], Optional[str]]] = {}
-    if jobs == 1:
+    if jobs == 1 and not cluster:
         with verifier(timeout) as session:
             for program in programs:
                 results[program.id] = check_program(session, program, on_mutant, bugs)
     else:
         context = multiprocessing.get_context("spawn")  # a clean interpreter: each job starts its own fork server
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            futures = {pool.submit(_check, p, timeout, bugs): p.id for p in programs}
+        with pool(cluster, jobs, context) as workers:
+            futures = {workers.submit(_check, p, timeout, bugs): p.id for p in programs}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 for row in results[futures[future]][0]:

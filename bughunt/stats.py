@@ -15,10 +15,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import random
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from bughunt.cluster import allow_children, pool
 from bughunt.programs import Folder, programs_of
 from bughunt.camouflage import normalised
 from bughunt.exercise import Exercise
@@ -68,18 +68,21 @@ def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = Fals
 
 
 def _one(args: tuple[str, int, int, bool, float, Optional[Folder]]) -> TopicStats:
+    allow_children()  # on a Dask worker the verifier still starts its own processes
     return topic_stats(*args)
 
 
 def all_stats(topics: list[str], seeds: int, bugs: int, check: bool, jobs: int = 0,
               on_topic: Optional[Callable[[TopicStats], None]] = None,
-              timeout: Optional[float] = None, user: Optional[Folder] = None) -> list[TopicStats]:
-    """One topic per job, on every core (``user``: the folder of the user's programs, --programs)."""
+              timeout: Optional[float] = None, user: Optional[Folder] = None,
+              cluster: Optional[str] = None) -> list[TopicStats]:
+    """One topic per job, on every core or on the Dask cluster at ``cluster`` (``user``: the
+    folder of the user's programs, --programs)."""
     jobs = jobs or multiprocessing.cpu_count()
     context = multiprocessing.get_context("spawn")
     results = {}
-    with ProcessPoolExecutor(min(jobs, len(topics)), mp_context=context) as pool:
-        for stats in pool.map(_one, [(t, seeds, bugs, check, timeout, user) for t in topics]):
+    with pool(cluster, min(jobs, len(topics)), context) as workers:
+        for stats in workers.executor.map(_one, [(t, seeds, bugs, check, timeout, user) for t in topics]):
             results[stats.topic] = stats
             if on_topic:
                 on_topic(stats)

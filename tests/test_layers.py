@@ -9,8 +9,9 @@ import bughunt
 
 ROOT = Path(bughunt.__file__).parent
 # top to bottom, as in the README; a room may import only rooms listed below it
-ROOMS = ["cli", "magic", "watch", "learner", "grade", "stats", "selfcheck", "generation", "grading", "workspace", "exercise",
-         "notebook", "camouflage", "bug_catalog", "mutator", "witnesses", "detector", "programs", "clean_programs", "errors"]
+ROOMS = ["cli", "magic", "mutation_testing", "watch", "learner", "grade", "stats", "selfcheck", "generation", "grading",
+         "workspace", "exercise", "notebook", "camouflage", "bug_catalog", "mutator", "witnesses", "detector", "programs",
+         "clean_programs", "cluster", "errors"]
 SHARED = {"bughunt", "ui"}  # the version string; the CLI's printing helpers
 
 

@@ -64,12 +64,27 @@ def _swap_points(add: cst.BinaryOperation, start: Term, end: Term) -> cst.Binary
     return add.with_changes(left=left, right=right)
 
 
+def _updates_a_point(tree: Tree, add: cst.BinaryOperation, start: Term, end: Term) -> bool:
+    """The statement assigns the interpolation back to one of its endpoints."""
+    statement = tree.statement(add)
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else \
+            [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) else []
+        if any(same_code(t, start.point) or same_code(t, end.point) for t in targets):
+            return True
+    return False
+
+
 def mutate(tree: Tree) -> Iterator[Edit]:
     for add in tree.find(m.BinaryOperation(operator=m.Add())):
         found = _interpolation(add)
         if found is None:
             continue
         start, end = found
+        if _updates_a_point(tree, add, start, end):
+            continue  # avg = (1 - a) * avg + a * reward: a moving average, not a path between two points
         yield Edit(add, add, _swap_points(add, start, end), "interpolation weights swapped")
         # the velocity target x1 - x0, written in the same function, reversed to x0 - x1
         function = tree.enclosing(add, cst.FunctionDef)

@@ -12,6 +12,18 @@ from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
 
 _SELF_CALL = m.Call(func=m.Attribute(value=m.Name("self")), args=[m.Arg(keyword=None)])
+_BINDS = m.Assign() | m.AugAssign() | m.AnnAssign() | m.For() | m.NamedExpr()
+
+
+def _rebound(tree: Tree, function: cst.FunctionDef, names: set[str], after: int, before: int) -> bool:
+    """One of ``names`` is bound again between the lines ``after`` and ``before``: a use at ``before`` then
+    reads that value, not the one assigned at ``after``."""
+    for node in m.findall(function, _BINDS):
+        if after < tree.line(node) < before:
+            targets = [node.target] if not isinstance(node, cst.Assign) else [t.target for t in node.targets]
+            if any(n.value in names for t in targets for n in m.findall(t, m.Name())):
+                return True
+    return False
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
@@ -28,7 +40,14 @@ def mutate(tree: Tree) -> Iterator[Edit]:
             for outer in m.findall(forward, _SELF_CALL):
                 arg = outer.args[0]
                 same = m.matches(source, m.Name(name))  # x = self.features(x): nothing to skip to
-                if m.matches(arg.value, m.Name(name)) and tree.line(outer) > tree.line(assign) and not same:
+                if not m.matches(arg.value, m.Name(name)) or tree.line(outer) <= tree.line(assign) or same:
+                    continue
+                # the skipped layer's input must still hold the value it had: a rebound `name`
+                # only makes the skip longer, a rebound input would feed the head something else.
+                # (In `x = self.layers(x)` the input is `name` itself; when x is rebound later the
+                # mutant still comes, as before: existing resnet_block exercises are made of it.)
+                read = {n.value for n in m.findall(source, m.Name())} - {name}
+                if not _rebound(tree, forward, read, tree.line(assign), tree.line(outer)):
                     skipped = assign.value.func.attr.value
                     yield Edit(outer, arg, arg.with_changes(value=source), f"skips self.{skipped}")
 

@@ -50,7 +50,30 @@ def _reassigned_between(tree: Tree, function: cst.FunctionDef, name: str, line: 
     return False
 
 
+def _module_relus(tree: Tree) -> Iterator[Edit]:
+    """``self.act = nn.ReLU()`` in ``__init__``, made ``nn.ReLU(inplace=True)`` when a method of
+    the class calls ``self.act(name)`` on a ``name`` that is still needed afterwards (a
+    pre-activation block's skip path). A ReLU whose input nothing reads again (the usual
+    ``Linear -> ReLU`` in a Sequential) is safe in place: that mutant would be equivalent."""
+    for assign in tree.find(m.Assign(targets=[m.AssignTarget(m.Attribute(value=m.Name("self"), attr=m.Name()))],
+                                     value=m.Call(args=[]))):
+        if not tree.refers_to(assign.value.func, "torch.nn.ReLU"):
+            continue
+        cls = tree.enclosing(assign, cst.ClassDef)
+        attribute = assign.targets[0].target.attr.value
+        if cls is None:
+            continue
+        pattern = m.Call(func=m.Attribute(value=m.Name("self"), attr=m.Name(attribute)), args=[m.Arg(m.Name())])
+        if any(_still_needed(tree, call, call.args[0].value.value) for call in m.findall(cls, pattern)):
+            constructor = assign.value
+            yield Edit(constructor, constructor, constructor.with_changes(args=[cst.Arg(
+                cst.Name("True"), keyword=cst.Name("inplace"),
+                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))]),
+                "nn.ReLU(inplace=True)")
+
+
 def mutate(tree: Tree) -> Iterator[Edit]:
+    yield from _module_relus(tree)
     functional = tree.imported_as("torch.nn.functional")  # F, as the program calls it
     for call in tree.find(m.Call()):
         name = _relu_argument(tree, call)

@@ -7,12 +7,14 @@ from typing import Iterator
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.modes import BATCHNORM, constructs, eval_edits
+from bughunt.mutator.modes import BATCHNORM, builds_model, constructs, eval_edits
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
     if constructs(tree, *BATCHNORM):
         yield from eval_edits(tree)
+    elif not builds_model(tree):  # a model from elsewhere: see missing-eval-dropout
+        yield from (edit for edit in eval_edits(tree) if edit.form == "train() instead of eval()")
 
 
 BUG = BugClass(

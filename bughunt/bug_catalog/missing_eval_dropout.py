@@ -7,13 +7,17 @@ from typing import Iterator
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.modes import BATCHNORM, DROPOUT, constructs, eval_edits
+from bughunt.mutator.modes import BATCHNORM, DROPOUT, builds_model, constructs, eval_edits
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
     # A model with BatchNorm too is missing-eval-batchnorm's: that effect is the louder one.
     if constructs(tree, *DROPOUT) and not constructs(tree, *BATCHNORM):
         yield from eval_edits(tree)
+    elif not builds_model(tree):
+        # the model is built in another module or by a library: it may hold Dropout, BatchNorm
+        # or both. This class takes the removed eval(), missing-eval-batchnorm the train() form.
+        yield from (edit for edit in eval_edits(tree) if edit.form == "eval() removed")
 
 
 BUG = BugClass(

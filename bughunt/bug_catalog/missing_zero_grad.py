@@ -9,7 +9,7 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.move import hoisted
+from bughunt.mutator.move import hoistable, hoisted
 from bughunt.mutator.statements import enclosing_loops, method_call_statements
 
 
@@ -20,7 +20,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
             continue
         yield Edit(statement, statement, cst.RemoveFromParent(), "zero_grad() removed")
         loop = loops[0]
-        if len(loop.body.body) > 1:  # hoisted: cleared once, before the loop, then never again
+        if len(loop.body.body) > 1 and hoistable(tree, statement, loop):  # hoisted: cleared once, before the loop, then never again
             yield Edit(statement, *hoisted(statement, loop), "zero_grad() before the loop")
 
 

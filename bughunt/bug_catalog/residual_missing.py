@@ -20,6 +20,13 @@ _SIZE = (m.Attribute(attr=m.Name("shape")) | m.Subscript(value=m.Attribute(attr=
          | m.Call(func=m.Attribute(attr=m.Name("size") | m.Name("dim"))) | m.Call(func=m.Name("len")))
 
 
+def _value_reads(node: cst.BaseExpression) -> set[str]:
+    """The names whose values ``node`` reads: ``self.pe[:, : x.size(1)]`` reads only the
+    size of ``x`` (a positional encoding added to ``x``, not a branch computed from it)."""
+    sizes = {id(n) for query in m.findall(node, _SIZE) for n in m.findall(query, m.Name())}
+    return {n.value for n in m.findall(node, m.Name()) if id(n) not in sizes}
+
+
 def _methods(tree: Tree) -> Iterator[cst.FunctionDef]:
     """The methods of classes, other than __init__: forward() and its helpers."""
     for cls in tree.find(m.ClassDef()):
@@ -68,7 +75,7 @@ class Flow:
 
     def is_branch(self, node: cst.BaseExpression, root: str) -> bool:
         """``node`` is computed from input ``root`` by some layer: f(x), or a name bound to one."""
-        if self.skip_root(node) is not None or not names_read([node]) & self.depends[root]:
+        if self.skip_root(node) is not None or not _value_reads(node) & self.depends[root]:
             return False
         return isinstance(node, cst.Name) or bool(m.findall(node, m.Call()))
 

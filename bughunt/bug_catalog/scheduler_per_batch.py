@@ -9,7 +9,7 @@ import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
-from bughunt.mutator import Edit, Tree
+from bughunt.mutator import Edit, Tree, code_of
 from bughunt.mutator.move import moved
 from bughunt.mutator.statements import method_call_statements, receiver
 
@@ -27,6 +27,35 @@ def _schedulers(tree: Tree) -> set[str]:
     return names
 
 
+_LOADER_WORDS = ("loader", "batches", "data", "dl")
+
+
+def _wrapped_optimizer(tree: Tree, scheduler: str) -> str | None:
+    """``opt`` for ``scheduler = StepLR(opt, ...)`` in this file."""
+    for assign in tree.find(m.Assign(targets=[m.AssignTarget(m.Name(scheduler))], value=m.Call())):
+        if assign.value.args and isinstance(assign.value.args[0].value, cst.Name):
+            return assign.value.args[0].value.value
+    return None
+
+
+def _imported_epoch_call(tree: Tree, before: list[cst.BaseStatement], optimizer: str | None) -> str | None:
+    """In the statements of an epoch loop before ``scheduler.step()``: a call of a function
+    defined in another module that is handed the optimizer and a loader; the loader's name."""
+    defined = {f.name.value for f in tree.find(m.FunctionDef())}
+    for statement in before:
+        for call in m.findall(statement, m.Call(func=m.Name())):
+            name = call.func.value
+            if name in defined or not any("." in q for q in tree.qualified(call.func)):
+                continue  # defined here (its loop would be seen), or not an import
+            args = [a.value.value for a in call.args if isinstance(a.value, cst.Name)]
+            if optimizer is not None and optimizer not in args:
+                continue
+            loaders = [a for a in args if any(word in a.lower() for word in _LOADER_WORDS)]
+            if loaders:
+                return loaders[0]
+    return None
+
+
 def mutate(tree: Tree) -> Iterator[Edit]:
     schedulers = _schedulers(tree)
     steps = method_call_statements(tree, "step")
@@ -40,6 +69,15 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         body = list(epoch_loop.body.body)
         batch_loops = [s for s in body[: body.index(statement)] if isinstance(s, cst.For)]
         if not batch_loops:
+            # foreign style: the batch loop is in a function of another module, called here
+            # with the loader; the schedule then advances once per batch of that loader
+            loader = None if statement.body[0].value.args else _imported_epoch_call(
+                tree, body[: body.index(statement)], _wrapped_optimizer(tree, receiver(statement)))
+            if loader is not None:
+                code = code_of(statement.body[0])
+                per_batch = cst.parse_statement(f"for _ in range(len({loader})):\n    {code}\n")
+                yield Edit(statement, statement, per_batch.with_changes(leading_lines=statement.leading_lines),
+                           "scheduler.step() once per batch of the called epoch")
             continue
         batch_loop = batch_loops[-1]
         inner = list(batch_loop.body.body)

@@ -54,11 +54,27 @@ def wrong_dims(dim: int) -> list[int]:
     return [0, dim - 1]
 
 
+def _never_used(tree: Tree, call: cst.Call) -> bool:
+    """``self.softmax = nn.Softmax(dim=0)`` (or ``sm = ...``) that nothing reads again: its dim
+    changes nothing."""
+    assign = tree.parent(call)
+    if not (dotted(call.func) in _MODULES and isinstance(assign, cst.Assign) and len(assign.targets) == 1):
+        return False
+    target = assign.targets[0].target
+    if m.matches(target, m.Attribute(value=m.Name("self"), attr=m.Name())):
+        uses = tree.find(m.Attribute(value=m.Name("self"), attr=m.Name(target.attr.value)))
+    elif isinstance(target, cst.Name):
+        uses = tree.find(m.Name(target.value))
+    else:
+        return False
+    return all(use is target or tree.parent(use) is target for use in uses)
+
+
 def mutate(tree: Tree) -> Iterator[Edit]:
     for call in tree.find(m.Call()):
         arg = _dim_arg(call)
         dim = int_literal(arg.value) if arg is not None else None
-        if dim is None:
+        if dim is None or _never_used(tree, call):
             continue
         for wrong in wrong_dims(dim):
             yield Edit(call, arg, arg.with_changes(value=int_node(wrong)), f"dim={wrong}")

@@ -16,11 +16,19 @@ _STACK = "torch.stack"
 # Reading the joined tensor back as a flat or reshaped one hides where the new dim went:
 # torch.stack([a, b], dim=1).flatten(1) is torch.cat([a, b], dim=1).
 _RESHAPES = {"view", "reshape", "flatten", "ravel"}
+# So does a reduction over every element: torch.stack([a, b]).sum() is torch.cat([a, b]).sum().
+_FULL_REDUCTIONS = {"sum", "mean", "prod", "max", "min", "amax", "amin", "any", "all", "norm", "numel", "nansum",
+                    "nanmean", "std", "var"}
 
 
 def _reshaped(tree: Tree, call: cst.Call) -> bool:
     parent = tree.parent(call)
-    return isinstance(parent, cst.Attribute) and parent.attr.value in _RESHAPES
+    if not isinstance(parent, cst.Attribute):
+        return False
+    if parent.attr.value in _RESHAPES:
+        return True
+    reduction = tree.parent(parent)
+    return parent.attr.value in _FULL_REDUCTIONS and isinstance(reduction, cst.Call) and not reduction.args
 
 
 def _renamed(call: cst.Call, name: str) -> cst.Call:

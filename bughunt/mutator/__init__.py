@@ -108,6 +108,9 @@ class Tree:
     def line(self, node: cst.CSTNode) -> int:
         return self._positions[node].start.line
 
+    def last_line(self, node: cst.CSTNode) -> int:
+        return self._positions[node].end.line
+
     @cached_property
     def _qualified_names(self) -> Mapping[cst.CSTNode, object]:
         # resolved once, on first use: scope analysis costs more than the rest of the parse,

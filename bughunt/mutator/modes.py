@@ -26,6 +26,25 @@ def constructs(tree: Tree, *classes: str) -> bool:
     return any(tree.refers_to(call.func, *classes) for call in tree.find(m.Call()))
 
 
+def builds_model(tree: Tree) -> bool:
+    """The program builds a network itself: it defines an ``nn.Module`` subclass, constructs
+    a ``torch.nn`` layer (a loss is not a layer) or constructs a class of its own. Where it builds none, the model it puts in
+    eval mode comes from another module or a library, and what it contains cannot be seen here."""
+    defined = set()
+    for cls in tree.find(m.ClassDef()):
+        if any(tree.refers_to(base.value, "torch.nn.Module") for base in cls.bases):
+            return True
+        defined.add(cls.name.value)
+    if any(m.matches(call.func, m.Name()) and call.func.value in defined for call in tree.find(m.Call())):
+        return True  # a class of its own, whatever it is, makes what the program runs
+    for call in tree.find(m.Call()):
+        for name in tree.qualified(call.func):
+            last = name.rsplit(".", 1)[-1]
+            if name.startswith("torch.nn.") and last[:1].isupper() and not last.endswith("Loss"):
+                return True
+    return False
+
+
 def eval_statements(tree: Tree) -> list[cst.SimpleStatementLine]:
     """``model.eval()`` and ``model.train(False)`` statements."""
     found = method_call_statements(tree, "eval") + [

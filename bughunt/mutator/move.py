@@ -14,8 +14,11 @@ from typing import Optional, Sequence
 
 import libcst as cst
 
-from bughunt.mutator import Replacement, Tree, emptied
+import libcst.matchers as m
+
+from bughunt.mutator import Replacement, Tree, emptied, names_read
 from bughunt.mutator.comments import reworded
+from bughunt.mutator.statements import assigned_names
 
 __all__ = ["applied", "common_block", "hoisted", "moved", "removed", "reworded"]
 
@@ -102,6 +105,24 @@ class _Without(cst.CSTTransformer):
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Replacement:  # type: ignore[override]
         return cst.RemoveFromParent() if original is self.statement or emptied(updated) else updated
+
+
+def hoistable(tree: Tree, statement: cst.BaseStatement, loop: cst.For) -> bool:
+    """``statement`` can run once before ``loop``: it reads nothing the loop binds (its target,
+    its assignments), and no ``if`` between it and the loop tests something the loop leaves
+    alone (``if use_amp:``, a flag: taken out of it, the statement runs when the flag is off,
+    where what it uses may not exist). An ``if`` that tests the iteration (``if i % k == 0:``)
+    may be left: running once before the loop is then the bug."""
+    bound = {n.value for n in m.findall(loop.target, m.Name())} | set(assigned_names(loop.body))
+    bound |= {n.value for f in m.findall(loop.body, m.For()) for n in m.findall(f.target, m.Name())}
+    if names_read([statement]) & bound:
+        return False
+    for ancestor in tree.ancestors(statement):
+        if ancestor is loop:
+            return True
+        if isinstance(ancestor, cst.If) and not names_read([ancestor.test]) & bound:
+            return False
+    return True
 
 
 def removed(tree: Tree, statement: cst.BaseStatement) -> Optional[tuple[cst.CSTNode, cst.CSTNode]]:

@@ -35,3 +35,11 @@ def test_interpolation_in_other_orders():
 def test_no_site_for_weights_that_do_not_sum_to_one():
     unrelated = "def f(a, b, t):\n    return (1 - t) * a + s * b\n"
     assert mutate("flow-target-reversed", unrelated) == []
+
+
+def test_no_site_in_a_moving_average():
+    # seen in a reinforcement-learning script: the same weights, but one endpoint is the result
+    source = "def update(avg, reward, alpha):\n    avg = (1 - alpha) * avg + alpha * reward\n    return avg\n"
+    assert mutate("flow-target-reversed", source) == []
+    path = source.replace("avg = (1 - alpha)", "x_t = (1 - alpha)").replace("return avg", "return x_t")
+    assert [m.form for m in mutate("flow-target-reversed", path)] == ["interpolation weights swapped"]

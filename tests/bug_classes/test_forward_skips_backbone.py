@@ -31,3 +31,23 @@ def test_no_site_outside_forward_or_with_one_call():
             return self.head(x)
     """
     assert mutate("forward-skips-backbone", source) == []
+
+
+REASSIGNED = """
+class GPTBlock(nn.Module):
+    def forward(self, idx):
+        tok = self.wte(idx)
+        idx = self.pos(idx)
+        return self.head(tok)
+"""
+
+
+def test_no_skip_to_a_variable_bound_again_before_the_use():
+    # seen on a GPT model: `idx` is rebound before the head reads `tok`, so self.head(idx)
+    # would feed it something else than the input the skipped layer took
+    assert [m.form for m in mutate("forward-skips-backbone", REASSIGNED)] == []
+    intact = REASSIGNED.replace("        idx = self.pos(idx)\n", "")
+    assert [m.form for m in mutate("forward-skips-backbone", intact)] == ["skips self.wte"]
+    # `tok` itself rebound: the head still skips the embedding (and what came after it)
+    tok_rebound = REASSIGNED.replace("idx = self.pos(idx)", "tok = self.norm(tok)")
+    assert [(m.line, m.form) for m in mutate("forward-skips-backbone", tok_rebound)] == [(5, "skips self.wte"), (6, "skips self.wte")]

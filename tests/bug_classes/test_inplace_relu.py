@@ -45,3 +45,30 @@ def test_only_where_the_input_is_still_needed():
 
 def test_no_site_when_nothing_reads_the_input_again():
     assert mutate("inplace-relu", "import torch\n" + NOT_REUSED) == []
+
+
+PRE_ACTIVATION = """
+from torch import nn
+
+class Block(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.act = nn.ReLU()
+        self.lin = nn.Linear(width, width)
+        self.head = nn.Sequential(nn.Linear(width, width), nn.ReLU())
+
+    def forward(self, inp):
+        hidden = self.lin(self.act(inp))
+        return inp + self.head(hidden)
+"""
+
+
+def test_a_relu_module_whose_input_the_skip_path_reads_again():
+    # foreign style: the ReLU is a module attribute; the block's input is read again by the skip
+    assert forms("inplace-relu", PRE_ACTIVATION) == [("nn.ReLU(inplace=True)", ["self.act = nn.ReLU(inplace=True)"])]
+
+
+def test_no_relu_module_site_when_nothing_reads_its_input_again():
+    post = PRE_ACTIVATION.replace("hidden = self.lin(self.act(inp))\n        return inp + self.head(hidden)",
+                                  "return self.head(self.act(self.lin(inp)))")
+    assert mutate("inplace-relu", post) == []  # the Sequential's ReLU after a Linear is safe in place, too

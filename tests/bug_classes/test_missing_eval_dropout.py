@@ -31,3 +31,27 @@ def test_layer_mode_only_complains_about_phases_the_reference_fixed():
     assert check(ref, ref) is None
     assert check(ref, extra_phase) is None
     assert checks.layer_mode("BatchNorm")(ref, buggy) is None
+
+
+FROM_ELSEWHERE = """
+import torch
+from mypkg.model import build_model
+
+@torch.no_grad()
+def evaluate(net, batches):
+    net.eval()
+    return [net(x).argmax(dim=1) for x, _ in batches]
+"""
+
+
+def test_a_model_built_in_another_module_shares_the_forms_with_batchnorm():
+    # what it holds cannot be seen here: this class takes eval() removed, the other train()
+    assert forms("missing-eval-dropout", FROM_ELSEWHERE) == [("eval() removed", [])]
+    assert forms("missing-eval-batchnorm", FROM_ELSEWHERE) == [("train() instead of eval()", ["net.train()"])]
+
+
+def test_a_program_that_builds_its_model_without_such_layers_has_no_site():
+    builds_here = FROM_ELSEWHERE.replace("from mypkg.model import build_model", "from torch import nn\nnet = nn.Linear(4, 2)")
+    assert mutate("missing-eval-dropout", builds_here) == [] and mutate("missing-eval-batchnorm", builds_here) == []
+    with_a_module = FROM_ELSEWHERE + "class Net(torch.nn.Module):\n    pass\n"
+    assert mutate("missing-eval-dropout", with_a_module) == []

@@ -57,3 +57,12 @@ def test_another_correct_fix_passes(bughunt, tmp_path):
     assert_another_fix_passes(bughunt, tmp_path, "architectures/resnet_block", "residual-missing",
                               "residual addition removed",
                               [("        return torch.relu(out)", "        out += self.shortcut(x)\n        return torch.relu(out)")])
+
+
+def test_no_site_for_a_positional_encoding_added_to_the_input():
+    # seen in a transformer: x only gives the table its length; dropping x is no skip removed
+    source = ("class PositionalEncoding(nn.Module):\n    def forward(self, x):\n"
+              "        x = x + self.table[:, : x.size(1)]\n        return self.dropout(x)\n")
+    assert mutate("residual-missing", source) == []
+    block = source.replace("self.table[:, : x.size(1)]", "self.mlp(x)")
+    assert [m.form for m in mutate("residual-missing", block)] == ["skip term dropped"]

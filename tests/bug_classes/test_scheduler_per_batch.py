@@ -40,3 +40,32 @@ def test_lr_schedule_check():
     assert checks.lr_schedule(ref, obs(steps=[step(0.1), step(0.05)])) == \
         "optimizer step 2 uses learning rate 0.05 instead of 0.1"
     assert checks.lr_schedule(ref, ref) is None
+
+
+EPOCHS_CALL_ELSEWHERE = """
+import torch
+from mypkg.engine import train_one_epoch
+
+def fit(model, train_loader, epochs):
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    for epoch in range(epochs):
+        loss = train_one_epoch(model, train_loader, opt)
+        sched.step()
+"""
+
+
+def test_an_epoch_loop_that_calls_a_train_function_from_another_module():
+    [found] = mutate("scheduler-per-batch", EPOCHS_CALL_ELSEWHERE)
+    assert found.form == "scheduler.step() once per batch of the called epoch"
+    loop = [line.strip() for line in found.source.split("for epoch in range(epochs):")[1].splitlines() if line.strip()]
+    assert loop == ["loss = train_one_epoch(model, train_loader, opt)", "for _ in range(len(train_loader)):",
+                    "sched.step()"]
+
+
+def test_no_site_when_the_called_function_is_defined_here_or_gets_no_loader():
+    defined_here = EPOCHS_CALL_ELSEWHERE.replace("from mypkg.engine import train_one_epoch\n",
+                                                 "def train_one_epoch(model, loader, opt):\n    return 0.0\n")
+    assert mutate("scheduler-per-batch", defined_here) == []  # its batch loop would be in sight
+    assert mutate("scheduler-per-batch", EPOCHS_CALL_ELSEWHERE.replace("model, train_loader, opt", "model, opt")) == []
+    assert mutate("scheduler-per-batch", EPOCHS_CALL_ELSEWHERE.replace("sched.step()", "sched.step(loss)")) == []

@@ -42,3 +42,12 @@ def test_every_spelling():
 def test_no_site_for_a_computed_or_missing_dim():
     source = "import torch.nn as nn\nimport torch.nn.functional as F\nf = F.softmax(logits, dim=d)\ng = nn.Softmax()\n"
     assert mutate("softmax-wrong-dim", source) == []
+
+
+def test_no_site_on_a_softmax_module_nothing_calls():
+    # seen in a model file: an attribute left over from an earlier version
+    source = ("import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+              "        self.softmax = nn.Softmax(dim=0)\n        self.probs = nn.Softmax(dim=1)\n"
+              "    def forward(self, x):\n        return self.probs(x)\n")
+    assert [(m.line, m.form) for m in mutate("softmax-wrong-dim", source)] == [(6, "dim=0")]
+    assert mutate("softmax-wrong-dim", "import torch.nn as nn\nsm = nn.Softmax(dim=1)\n") == []

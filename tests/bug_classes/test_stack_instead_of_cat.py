@@ -26,3 +26,11 @@ def test_no_site_for_a_stack_flattened_after():
 
 def test_sites_in_the_clean_programs():
     assert sites_in("data/sequence_batches", "stack-instead-of-cat") == 1
+
+
+def test_no_site_when_every_element_is_reduced_at_once():
+    # seen in a training script: the total of the per-batch losses is the same either way
+    source = "import torch\ndef total(losses, parts):\n    a = torch.cat(parts).sum()\n    b = torch.stack(parts).mean()\n    return a + b\n"
+    assert mutate("stack-instead-of-cat", source) == []
+    per_dim = source.replace(".sum()", ".sum(dim=0)")
+    assert [m.form for m in mutate("stack-instead-of-cat", per_dim)] == ["torch.stack instead of torch.cat"]

@@ -1,0 +1,1 @@
+"""tinyclf: a small tabular classifier, the sample project `bughunt mutate` is tested on."""
