@@ -242,6 +242,9 @@ def generate(topic: str | None, level: int | None, n: int, seed: int | None, out
       bughunt generate --topic intermediate --bugs 3
       bughunt generate --programs course/ --n 10     # from your own programs
     """
+    from bughunt.detector.forkserver import prestart
+
+    prestart()  # torch imports in the fork server while the rest of bughunt imports here
     from rich.progress import Progress
 
     from bughunt.generation import LEVEL_BUGS, generate as run, select_programs
@@ -294,12 +297,14 @@ def verify(paths: tuple[Path, ...], workspace: Path | None, timeout: float | Non
       bughunt verify training_03.py        # from inside the workspace, or from the folder above it
       bughunt verify bughunt-workspace     # every exercise in that folder
     """
+    from bughunt.detector.forkserver import prestart
+
+    prestart()  # torch imports in the fork server while the rest of bughunt imports here
     from rich.progress import Progress
 
-    from bughunt.grading import prestart, verify_targets as run
+    from bughunt.grading import verify_targets as run
     from bughunt.workspace import targets
 
-    prestart()
     found = targets(paths, workspace)  # checks every path before any work starts
     count = len(found)
     out, err = ui.console(), ui.console(stderr=True)
@@ -364,7 +369,7 @@ def hint(exercise: Path, every: bool, timeout: float | None, as_json: bool) -> i
       bughunt hint bughunt-workspace/training_03.py
       bughunt hint bughunt-workspace/training_03.py --all
     """
-    from bughunt.learner import HINT_STEPS, hints
+    from bughunt.learner import hints
 
     shown, fixed = hints(exercise, every=every, timeout=timeout)
     if as_json:

@@ -38,7 +38,6 @@ import random
 import sys
 import types
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 

@@ -43,6 +43,12 @@ def test_nan_equals_nan_only():
     assert not checks.close(1.0, nan)
 
 
+def test_an_infinity_equals_itself_only():
+    inf = float("inf")
+    assert checks.close(inf, inf) and checks.close(-inf, -inf)
+    assert not checks.close(inf, -inf) and not checks.close(inf, 1e300) and not checks.close(1e300, inf)
+
+
 def test_crash_names_type_line_and_function():
     cand = obs(error={"type": "RuntimeError", "message": "boom", "line": 12, "function": "train"})
     assert checks.crash(obs(), cand) == "RuntimeError at line 12, in train(): boom"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst as cst
 
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks

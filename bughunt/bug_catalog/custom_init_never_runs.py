@@ -9,7 +9,7 @@ import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
-from bughunt.mutator import Edit, Tree, code_of, dotted, expr
+from bughunt.mutator import Edit, Tree, code_of, expr
 from bughunt.mutator.move import moved, removed
 
 _APPLY = m.SimpleStatementLine(body=[m.Expr(m.Call(func=m.Attribute(attr=m.Name("apply")), args=[m.Arg(keyword=None)]))])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst as cst
 import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass

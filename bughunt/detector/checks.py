@@ -83,6 +83,8 @@ def close(a: float, b: float) -> bool:
         return a == b
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):  # inf - inf is nan: two equal infinities are the same number
+        return a == b
     return abs(a - b) <= ABS_TOL + REL_TOL * abs(b)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
-import multiprocessing
 import os
 import shutil
 import signal
@@ -28,7 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
 from bughunt.clean_programs import Program
-from bughunt.detector import sandbox, worker
+from bughunt.detector import forkserver, sandbox, worker
 from bughunt.detector.checks import Check, Obs, crash, describe_error, unobserved
 from bughunt.errors import InternalError
 
@@ -84,27 +83,8 @@ class Verdict:
     remaining: Optional[int] = None  # bugs left, when the exercise had several and it could tell
 
 
-_CONTEXT: Any = None
-
-
-def _context() -> Any:
-    global _CONTEXT
-    if _CONTEXT is None:
-        methods = multiprocessing.get_all_start_methods()
-        _CONTEXT = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if "forkserver" in methods:
-            # the sandbox module after torch: it plans the sandbox's file system once, there
-            _CONTEXT.set_forkserver_preload(["bughunt.detector.warmup", "bughunt.detector.sandbox"])
-    return _CONTEXT
-
-
-def prestart() -> None:
-    """Start the fork server now, so that torch imports while the caller does other work."""
-    context = _context()
-    if hasattr(context, "get_start_method") and context.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+_context = forkserver.context
+prestart = forkserver.prestart
 
 
 @contextlib.contextmanager
