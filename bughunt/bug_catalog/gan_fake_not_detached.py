@@ -17,7 +17,7 @@ from bughunt.mutator.graphs import (DETACH, NO_GRAD, backward_after, bindings_be
 @placed(Place.RESULTS - 1)  # after every number that moved: this one is the graph alone
 def gradients_elsewhere(ref: Obs, cand: Obs) -> Optional[str]:
     """At each optimizer step, backward() has put gradients into as many parameters that the
-    step does not update (another model's) as in the reference."""
+    step does not update and another optimizer does (another model's) as in the reference."""
     for i, (r, c) in enumerate(zip(ref["steps"], cand["steps"]), start=1):
         theirs, ours = r.get("others", []), c.get("others", [])
         if len(ours) != len(theirs):

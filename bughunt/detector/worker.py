@@ -451,8 +451,11 @@ class Recorder:
             if all(p.grad is None for g in optimizer.param_groups for p in g["params"]) and not cleared:
                 self.empty_steps += 1  # nothing to apply and nothing lost: every optimizer skips it
                 return
-            # parameters backward() reached that this step does not update (another model's), by name
-            others = sorted(self.names.get(key, "an unnamed parameter") for key in self.computed)
+            # parameters backward() reached that this step does not update but another optimizer does
+            # (another model's), by name; a frozen part no optimizer holds is not another model
+            trained = {id(p) for o in self.optimizers if o is not optimizer
+                       for g in o.param_groups for p in g["params"]}
+            others = sorted(self.names.get(key, "an unnamed parameter") for key in self.computed & trained)
             self.steps.append({
                 "phase": self.current,
                 "lr": [float(group["lr"]) for group in optimizer.param_groups],
