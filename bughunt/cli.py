@@ -712,10 +712,11 @@ def check_program(path: Path, timeout: float | None, as_json: bool) -> int:
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Grading processes at once (default: half the cores; each keeps two busy).")
 @timeout_option
+@cluster_option
 @json_option
 @_one_line_errors
 def grade(exercise: Path, submissions: tuple[Path, ...], csv_path: Path | None, jobs: int | None,
-          timeout: float | None, as_json: bool) -> int:
+          timeout: float | None, cluster: str | None, as_json: bool) -> int:
     """Grade many submissions of one exercise against its reference, one row each.
 
     Each submission is verified as `bughunt verify` would verify the exercise, in its sandbox; one
@@ -738,7 +739,7 @@ def grade(exercise: Path, submissions: tuple[Path, ...], csv_path: Path | None, 
     err = ui.console(stderr=True)
     with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("grading", total=count)
-        rows = run(exercise, submissions, timeout, jobs, on_graded=lambda _: bar.advance(task))
+        rows = run(exercise, submissions, timeout, jobs, on_graded=lambda _: bar.advance(task), cluster=cluster)
     if csv_path is not None:
         write_atomic(csv_path, as_csv(rows), overwrite=True)
     if as_json:

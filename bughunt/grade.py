@@ -20,11 +20,12 @@ import io
 import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
+from bughunt.cluster import allow_children, pool
 from bughunt.errors import BadInput
 from bughunt.exercise import Exercise
 from bughunt.grading import Session, judge, verifier
@@ -77,19 +78,21 @@ def grade_one(session: Session, exercise: Exercise, path: Path) -> Graded:
 
 def _grade_share(exercise: Exercise, paths: list[Path], timeout: Optional[float]) -> list[Graded]:
     """One grading process's share of the submissions, against one reference worker of its own."""
+    allow_children()  # on a Dask worker the verifier still starts its own processes
     with verifier(timeout) as session:
         return [grade_one(session, exercise, path) for path in paths]
 
 
 def grade(exercise_path: Path, paths: Sequence[Path], timeout: Optional[float] = None, jobs: Optional[int] = None,
-          on_graded: Optional[Callable[[Graded], None]] = None) -> list[Graded]:
+          on_graded: Optional[Callable[[Graded], None]] = None, cluster: Optional[str] = None) -> list[Graded]:
     """Every submission in ``paths`` graded against the exercise ``exercise_path``, in the order
-    given; ``on_graded`` hears of each row as it comes."""
+    given; ``on_graded`` hears of each row as it comes. With ``cluster`` (a Dask scheduler's
+    address) the ``jobs`` shares run on its workers, which read the submissions at the same paths."""
     exercise = exercise_of(Target.of_file(exercise_path).entry)
     files = submissions(paths)
     jobs = max(1, min(jobs or (os.cpu_count() or 2) // 2, len(files)))
     rows: dict[int, Graded] = {}
-    if jobs == 1:
+    if jobs == 1 and not cluster:
         with verifier(timeout) as session:
             for i, path in enumerate(files):
                 rows[i] = grade_one(session, exercise, path)
@@ -97,10 +100,11 @@ def grade(exercise_path: Path, paths: Sequence[Path], timeout: Optional[float] =
                     on_graded(rows[i])
     else:
         context = multiprocessing.get_context("spawn")  # a clean interpreter: each starts its own fork server
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        with pool(cluster, jobs, context) as workers:
             plain = Exercise(exercise.program, exercise.seed, exercise.bugs, exercise.plain)  # without caches
             shares = [list(range(len(files)))[job::jobs] for job in range(jobs)]  # interleaved: alike in cost
-            futures = {pool.submit(_grade_share, plain, [files[i] for i in share], timeout): share for share in shares}
+            futures = {workers.submit(_grade_share, plain, [files[i] for i in share], timeout): share
+                       for share in shares if share}
             for future in as_completed(futures):
                 for i, row in zip(futures[future], future.result()):
                     rows[i] = row

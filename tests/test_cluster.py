@@ -66,3 +66,22 @@ def test_stats_check_on_the_cluster_equals_a_local_run(cluster):
     here = all_stats(["data"], seeds=3, bugs=1, check=True, jobs=1)
     there = all_stats(["data"], seeds=3, bugs=1, check=True, cluster=cluster)
     assert there == here and here[0].caught == here[0].distinct
+
+
+@pytest.mark.slow
+def test_grade_on_the_cluster_equals_a_local_run(bughunt, cluster, tmp_path):
+    from conftest import apply_patch, make_exercise
+
+    exercise = make_exercise(tmp_path / "ws", "training/classification_loop", "missing-zero-grad", "zero_grad() removed")
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    shutil.copy(exercise, folder / "buggy.py")
+    fixed = folder / "fixed.py"
+    shutil.copy(exercise, fixed)
+    apply_patch(bughunt("reveal", exercise, "--yes").output, fixed)
+    (folder / "broken.py").write_text("def main(:\n")
+    local = json.loads(bughunt("grade", exercise, folder, "--json", "--jobs", "1").output)
+    remote = json.loads(bughunt("grade", exercise, folder, "--json", "--jobs", "2", "--cluster", cluster).output)
+    strip = lambda rows: [(Path(r["path"]).name, r["fixed"], r["message"]) for r in rows]  # noqa: E731
+    assert strip(remote) == strip(local)
+    assert [fixed for _, fixed, _ in strip(local)] == [False, False, True]  # broken, buggy, fixed
