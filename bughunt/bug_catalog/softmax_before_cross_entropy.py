@@ -10,11 +10,11 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, code_of, dotted, expr
+from bughunt.mutator.activations import construction
 from bughunt.mutator.losses import cross_entropy_calls
 from bughunt.mutator.rewrite import postfix
 
 _SEQUENTIAL = "torch.nn.Sequential"
-_MOVES = {"to", "cuda", "cpu", "float", "double", "train"}  # model = Net().to(device) is still a Net
 
 
 def _logits_source(tree: Tree, loss: cst.Call) -> Optional[cst.Call]:
@@ -30,19 +30,6 @@ def _logits_source(tree: Tree, loss: cst.Call) -> Optional[cst.Call]:
     if isinstance(logits, cst.Call) and isinstance(logits.func, cst.Name):
         return logits
     return None
-
-
-def _construction(tree: Tree, name: str) -> Optional[cst.Call]:
-    """The call that builds the model bound to ``name`` (``Net(...)`` in ``model = Net(...).to(d)``),
-    if every binding of ``name`` in the program builds the same kind of model."""
-    built = []
-    for assign in tree.find(m.Assign(targets=[m.AssignTarget(m.Name(name))])):
-        value = assign.value
-        while m.matches(value, m.Call(func=m.Attribute(value=m.Call()))) and value.func.attr.value in _MOVES:
-            value = value.func.value
-        built.append(value)
-    kinds = {dotted(v.func) if isinstance(v, cst.Call) else "" for v in built}
-    return built[0] if len(kinds) == 1 and "" not in kinds else None  # type: ignore[return-value]
 
 
 def _class(tree: Tree, name: str) -> Optional[cst.ClassDef]:
@@ -78,7 +65,7 @@ def _appended(sequential: cst.Call, layer: cst.BaseExpression) -> cst.Call:
 def _model_edits(tree: Tree, model_call: cst.Call, seen: set[int]) -> Iterator[Edit]:
     """A softmax at the output of the model itself: appended to its nn.Sequential, or applied at
     the end of its forward()."""
-    built = _construction(tree, model_call.func.value)
+    built = construction(tree, model_call.func.value)
     if built is None:
         return
     softmax_layer = expr(f"{tree.imported_as('torch.nn') or 'torch.nn'}.Softmax(dim=1)")
