@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import queue
 import select
 import sys
 import threading
@@ -104,7 +105,8 @@ class _Check:
 @dataclass
 class Watcher:
     """The state of a watch and what each event (a save, a key, a finished check) does to it.
-    Single-threaded but for the check itself, which runs in a thread of its own (``_start``)."""
+    Single-threaded but for the checks, which run one at a time in a thread of their own
+    (``_start``)."""
 
     workspace: Workspace
     targets: list[Target]
@@ -117,6 +119,7 @@ class Watcher:
     pending: list[Target] = field(default_factory=list)
     running: Optional[_Check] = None
     deferred: str = ""  # keys pressed during a check that need the session
+    checks: Optional["queue.Queue[Optional[_Check]]"] = None  # the checking thread's, once started
 
     def begin(self) -> bool:
         """Focus on the first unfixed exercise and queue its check; False when all are fixed."""
@@ -216,12 +219,20 @@ class Watcher:
         return True
 
     def _start(self, target: Target) -> None:
-        cancel = Cancel()
-        check = _Check(target, cancel, time.perf_counter())
+        check = _Check(target, Cancel(), time.perf_counter())
+        self.running = check
+        self.emit(Checking(target))
+        if self.checks is None:
+            # One thread for the watch's life, not one per check: Hypothesis sets up each thread it
+            # first runs in with a full garbage collection, which every verdict would wait for.
+            self.checks = queue.Queue()
+            threading.Thread(target=self._run_checks, args=(self.checks,), name="checks", daemon=True).start()
+        self.checks.put(check)
 
-        def run() -> None:
+    def _run_checks(self, checks: "queue.Queue[Optional[_Check]]") -> None:
+        while (check := checks.get()) is not None:
             try:
-                check.result = verify_target(self.session, target, cancel)
+                check.result = verify_target(self.session, check.target, check.cancel)
             except BaseException as exc:  # noqa: BLE001 - handed to the main thread
                 check.result = exc
             check.done.set()
@@ -229,16 +240,15 @@ class Watcher:
                 with contextlib.suppress(OSError):
                     os.write(self.wake, b"x")
 
-        self.running = check
-        self.emit(Checking(target))
-        threading.Thread(target=run, name=f"check {target.entry.file}", daemon=True).start()
-
     def stop(self) -> None:
         """Cancel a check in progress and wait for it to end."""
         if self.running:
             self.running.cancel()
             self.running.done.wait()  # not join(): see step()
             self.running = None
+        if self.checks is not None:
+            self.checks.put(None)  # the checking thread ends
+            self.checks = None
 
 
 def watch(workspace: Workspace, emit: Callable[[Event], None], *, poll: bool = False,

@@ -234,6 +234,39 @@ def _watcher(root: Path, emitted: list):
     return Watcher(workspace, workspace.targets(), session=None, emit=emitted.append)
 
 
+def test_checks_run_in_one_thread_that_ends_with_the_watch(tmp_path, monkeypatch):
+    """Every check of a watch runs in the same thread, not a new one each (Hypothesis sets up each
+    thread it first runs in with a full garbage collection, which every verdict would wait for),
+    and that thread ends when the watch stops."""
+    import threading
+
+    import bughunt.watch as watch
+    from bughunt.grading import Verdict
+
+    threads: list = []
+
+    def verify(session, target, cancel):
+        threads.append(threading.current_thread())
+        return Verdict(False, "still buggy")
+
+    monkeypatch.setattr(watch, "verify_target", verify)
+    monkeypatch.setattr(watch, "warm_target", lambda session, target: None)
+    make_exercise(tmp_path, *BASE)
+    emitted: list = []
+    loop = _watcher(tmp_path, emitted)
+    assert loop.begin()
+    for _ in range(3):  # begin() queued the first check, a save each next one
+        loop.step()  # starts the check
+        assert loop.running.done.wait(10)
+        loop.step()  # takes its verdict
+        assert isinstance(emitted[-1], watch.Checked) and emitted[-1].verdict.message == "still buggy"
+        loop.saved({loop.current.entry.file})
+    assert len(threads) == 3 and len(set(threads)) == 1 and threads[0] is not threading.main_thread()
+    loop.stop()
+    threads[0].join(10)
+    assert not threads[0].is_alive()
+
+
 def test_watch_keys_list_reset_next_quit(tmp_path):
     """The key dispatcher, driven directly: l lists, r restores (keeping the edit), n moves on,
     q stops; h during a check waits for its verdict."""
