@@ -22,6 +22,7 @@ import ctypes
 import os
 import queue
 import select
+import struct
 import sys
 import threading
 import time
@@ -335,9 +336,13 @@ class Changes:
     def read(self) -> set[str]:
         """The files whose content changed (a file mid-save or deleted waits for the next change)."""
         if self._fd is not None:
-            if not _drain_events(self._fd):
+            events = _drain_events(self._fd)
+            if not events:
                 return set()
-            time.sleep(0.05)  # let an editor finish its save (write + rename)
+            if any(mask & _IN_CREATE and name in self._seen for mask, name in events):
+                # an exercise file created anew may still be being written; a save that closes
+                # the file or renames a finished one over it is complete when its event comes
+                time.sleep(0.05)
         elif time.monotonic() < self._due:
             return set()
         else:
@@ -371,6 +376,7 @@ class Changes:
 
 
 _IN_CLOSE_WRITE, _IN_MOVED_TO, _IN_CREATE = 0x008, 0x080, 0x100
+_EVENT = struct.Struct("iIII")  # wd, mask, cookie, length of the name that follows
 
 
 def _inotify(folder: Path) -> Optional[int]:
@@ -391,19 +397,22 @@ def _inotify(folder: Path) -> Optional[int]:
     return fd
 
 
-def _drain_events(fd: int) -> bool:
-    """Read every pending inotify event; True when there was one."""
-    seen = False
+def _drain_events(fd: int) -> list[tuple[int, str]]:
+    """Read every pending inotify event: (mask, file name) each."""
+    events: list[tuple[int, str]] = []
     while True:
         try:
             data = os.read(fd, 64 * 1024)
-        except BlockingIOError:
-            return seen
-        except OSError:
-            return seen
+        except OSError:  # BlockingIOError: none left
+            return events
         if not data:
-            return seen
-        seen = True
+            return events
+        offset = 0
+        while offset + _EVENT.size <= len(data):  # struct inotify_event, then its name
+            _, mask, _, length = _EVENT.unpack_from(data, offset)
+            name = data[offset + _EVENT.size:offset + _EVENT.size + length].rstrip(b"\0")
+            events.append((mask, os.fsdecode(name)))
+            offset += _EVENT.size + length
 
 
 class Keys:

@@ -203,6 +203,30 @@ def test_watch_sees_a_save_made_while_it_was_busy(tmp_path):
     changes.close()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify")
+def test_a_finished_save_is_read_at_once_a_created_file_after_a_moment(tmp_path, monkeypatch):
+    """A save that closes the file, or renames a finished one over it, is complete when its event
+    comes: read at once. A watched file created anew may still be being written: read after a
+    moment. Another file created in the folder (an editor's swap file) costs nothing."""
+    import bughunt.watch as watch
+
+    slept: list = []
+    monkeypatch.setattr(watch.time, "sleep", slept.append)
+    exercise = tmp_path / "a.py"
+    exercise.write_text("x = 1\n")
+    changes = watch.Changes(tmp_path, {"a.py"}, poll=False, interval=0.5)
+    exercise.write_text("x = 2\n")  # in place: closed after writing
+    (tmp_path / ".a.py.swp").write_text("swap")
+    assert changes.wait(10) == {"a.py"} and slept == []
+    (tmp_path / "a.py.tmp").write_text("x = 3\n")
+    os.replace(tmp_path / "a.py.tmp", exercise)  # write a copy, rename it over
+    assert changes.wait(10) == {"a.py"} and slept == []
+    exercise.unlink()
+    exercise.write_text("x = 4\n")  # created anew
+    assert changes.wait(10) == {"a.py"} and slept == [0.05]
+    changes.close()
+
+
 HANG = "\n\ndef main(*args, **kwargs):  # my attempt: it hangs\n    while True:\n        pass\n"
 
 
