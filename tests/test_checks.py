@@ -72,8 +72,20 @@ def test_grad_flow_names_the_first_parameter_without_gradient():
 def test_verify_runs_crash_first_and_generic_comparisons_last():
     names = [c.__name__ for c in all_checks()]
     assert names[0] == "crash"
-    assert names[-2:] == ["same_results", "same_final_params"]
+    assert names[-3:] == ["same_results", "same_final_params", "graphs_freed"]
     assert names.index("lr_schedule") < names.index("gradients")
+
+
+def test_graphs_kept_alive_count_only_beyond_the_references_and_one_more():
+    """A candidate may hold one more step's graph than the reference (a last output kept for a
+    log line); more is a running tensor that holds every batch's graph."""
+    assert checks.graphs_freed(obs(kept_graphs=0), obs(kept_graphs=1)) is None
+    assert checks.graphs_freed(obs(kept_graphs=3), obs(kept_graphs=4)) is None
+    assert checks.graphs_freed(obs(kept_graphs=0), obs(kept_graphs=7)) == (
+        "keeps the autograd graphs of 7 earlier steps alive at once (the reference none): a tensor made in "
+        "training is held, graph and all, from one batch to the next")
+    assert "(the reference at most 2)" in checks.graphs_freed(obs(kept_graphs=2), obs(kept_graphs=6))
+    assert checks.graphs_freed(obs(), obs()) is None  # an observation from before the field existed
 
 
 def test_a_tensor_where_a_number_belongs_is_named_as_such():
@@ -85,7 +97,8 @@ def test_a_tensor_where_a_number_belongs_is_named_as_such():
 
 def test_a_check_declares_its_place_and_renaming_it_changes_nothing():
     order = list(all_checks())
-    assert order[0] is checks.crash and order[-2:] == [checks.same_results, checks.same_final_params]
+    assert order[0] is checks.crash
+    assert order[-3:] == [checks.same_results, checks.same_final_params, checks.graphs_freed]
     places = [checks.precedence(c) for c in order]
     assert places == sorted(places)  # the verdict order is the declared places, not a list of names
     renamed = checks.gradients

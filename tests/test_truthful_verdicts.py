@@ -244,6 +244,9 @@ def untrue_claims(message, observed, source=""):
     if re.search(r"\bnan\b", text) and not _has_nan([observed["result"], observed["params"],
                                                        [s["grad"] for s in observed["steps"]]]):
         wrong.append("no nan")
+    wrong += [f"kept {observed.get('kept_graphs', 0)} graphs, not {n}"
+              for n in re.findall(r"keeps the autograd graphs of (\d+) earlier steps", text)
+              if observed.get("kept_graphs", 0) < int(n)]
     wrong += [f"no target of {d}" for d in re.findall(r"targets of dtype (\S+)", text)
               if all(t[2] != d for t in observed["targets"])]
     return wrong
@@ -264,6 +267,9 @@ def _learner_candidates():
     found.append(("intermediate/train_val", "frozen for validation", train_val.replace(
         "    with torch.no_grad():\n", "    model.requires_grad_(False)\n    if True:\n").replace(
         "    n = len(loader.dataset)\n", "    model.requires_grad_(True)\n    n = len(loader.dataset)\n")))
+    found.append(("intermediate/train_val", "item() once per epoch", train_val.replace(
+        "total += loss.item() * x.size(0)", "total += loss * x.size(0)").replace(
+        "    return total / len(loader.dataset)\n", "    return total.item() / len(loader.dataset)\n")))
     mixed = get_program(MIXED).source()
     found.append((MIXED, "no autocast", mixed.replace('use_amp = device.type == "cuda"', "use_amp = False")))
     for program_id in ("intermediate/train_val", "models/residual_mlp", "cumulative/two_stage"):
@@ -307,3 +313,5 @@ def test_the_rule_itself_notices_a_false_name():
     assert untrue_claims("with seed=0: no optimizer updates 3.weight", observed) == ["no parameter 3.weight"]
     assert untrue_claims("with seed=0: parameter 2.weight (the reference's 3.weight) differs", observed) == []
     assert untrue_claims("the model's parameters stay on the CPU during train()", observed) == ["nothing on the CPU"]
+    assert untrue_claims("keeps the autograd graphs of 5 earlier steps alive at once", observed) == [
+        "kept 0 graphs, not 5"]

@@ -88,6 +88,8 @@ def get_class(bug_id: str) -> BugClass:
 
 def all_checks() -> tuple[Check, ...]:
     """Every detector verify runs: a crash check, each class's own property, and the plain
-    comparisons of results and weights, ordered so that the first failure names the cause."""
-    found = {checks.crash, checks.same_results, checks.same_final_params, *(b.detect for b in all_classes())}
+    comparisons of results and weights and of the graphs kept alive, ordered so that the first
+    failure names the cause."""
+    found = {checks.crash, checks.same_results, checks.same_final_params, checks.graphs_freed,
+             *(b.detect for b in all_classes())}
     return tuple(sorted(found, key=lambda check: (checks.precedence(check), getattr(check, "__name__", ""))))

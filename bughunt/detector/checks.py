@@ -22,6 +22,8 @@ Both runs are *observations* (plain Python data made by ``worker.observe``) of
 ``graphs``   phases in which some module call recorded an autograd graph
 ``loaders``  ``[phase, dataset length, sample indices in the order given]`` for every pass over a
              DataLoader; each entry of ``params`` also holds its param group's ``weight_decay``
+``kept_graphs`` the most optimizer steps, two or more back, whose forward passes' autograd graphs
+             were still alive at one step (something held a tensor of them)
 
 A check returns ``None`` when the candidate behaves like the reference, or a short
 description of the symptom. The runner adds the configuration it happened with.
@@ -286,6 +288,19 @@ def same_results(ref: Obs, cand: Obs) -> Optional[str]:
     if not isinstance(cand["result"], type(ref["result"])):
         return f"main() returns {type(cand['result']).__name__} instead of {type(ref['result']).__name__}"
     return difference(ref["result"], cand["result"], "")
+
+
+@placed(Place.WEIGHTS + 1)  # last: the numbers may all be right, the memory is not
+def graphs_freed(ref: Obs, cand: Obs) -> Optional[str]:
+    """Each forward pass's autograd graph is let go once its step is taken, as far as the
+    reference lets its own go: a running total or a list of tensors that keep their graphs (taken
+    .item() of only at the end of an epoch) holds every batch's graph until then."""
+    kept, theirs = cand.get("kept_graphs", 0), ref.get("kept_graphs", 0)
+    if kept <= theirs + 1:
+        return None
+    return (f"keeps the autograd graphs of {kept} earlier steps alive at once (the reference "
+            f"{f'at most {theirs}' if theirs else 'none'}): a tensor made in training is held, graph and all, "
+            f"from one batch to the next")
 
 
 @placed(Place.WEIGHTS)

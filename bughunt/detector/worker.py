@@ -3,7 +3,7 @@
 A worker loads one program (a candidate or a reference) from source, then answers
 requests: each is a configuration for ``main(**config)``; each answer is an
 observation (see ``checks``): what main returned and what the instrumentation saw.
-Hooks are global (module forward pre-hooks, optimizer step pre-hooks) and the
+Hooks are global (module forward pre-hooks and hooks, optimizer step pre-hooks) and the
 program's own top-level functions are wrapped to know the current *phase*
 (``train``, ``validate``...).
 
@@ -168,10 +168,11 @@ class Guard:
 
     def changes(self) -> str:
         """The first watched name that no longer holds its original, or ''."""
-        from torch.nn.modules.module import _global_forward_pre_hooks
+        from torch.nn.modules.module import _global_forward_hooks, _global_forward_pre_hooks
         from torch.optim.optimizer import _global_optimizer_pre_hooks
 
-        if self.recorder.on_forward not in _global_forward_pre_hooks.values():
+        if (self.recorder.on_forward not in _global_forward_pre_hooks.values()
+                or self.recorder.on_output not in _global_forward_hooks.values()):
             return "torch's global module hooks"
         if self.recorder.on_step not in _global_optimizer_pre_hooks.values():
             return "torch's global optimizer hooks"
@@ -247,6 +248,7 @@ def observe(module: types.ModuleType, config: dict[str, Any], recorder: "Recorde
             "precision": sorted(recorder.precision),
             "graphs": sorted(recorder.graphs),
             "loaders": recorder.loader_passes(),
+            "kept_graphs": recorder.kept_graphs,
         }
 
 
@@ -294,6 +296,12 @@ def plain(value: Any, depth: int = 0, recorder: Optional["Recorder"] = None) -> 
     return f"<{type(value).__name__}>"
 
 
+class _Mark:
+    """Attached to an autograd graph's node, it lives as long as the node does."""
+
+    __slots__ = ("__weakref__",)
+
+
 class Recorder:
     """What the global hooks see during one run of main()."""
 
@@ -333,6 +341,13 @@ class Recorder:
         # the iterators are held weakly (one with worker processes ends them when it is dropped)
         self.loaders: list[list[Any]] = []
         self.passes: Any = weakref.WeakKeyDictionary()
+        # the autograd graphs of the forward passes, each known by a mark attached to the graph node
+        # of an outermost module call's output (the mark dies with the node): (steps taken before
+        # that forward pass, weak reference to its mark)
+        self.marks: list[tuple[int, Any]] = []
+        self.depth = 0  # module calls in progress
+        self.steps_taken = 0
+        self.kept_graphs = 0  # the most steps, two or more back, whose graphs were alive at one step
 
     @property
     def current(self) -> str:
@@ -360,14 +375,43 @@ class Recorder:
         Tensor = torch.Tensor
         device_of = self.device_of
         autocast_enabled, autocast_dtype = torch.is_autocast_enabled, torch.get_autocast_dtype
+        grad_enabled = torch.is_grad_enabled
 
         def on_forward(module: Any, args: tuple) -> None:
+            self.depth += 1
             with quiet():
                 record_forward(module, args)
 
+        def on_output(module: Any, args: tuple, output: Any) -> None:
+            self.depth -= 1
+            if self.depth == 0 and grad_enabled():
+                with quiet():
+                    mark_graphs(output)
+
         def on_step(optimizer: Any, args: tuple, kwargs: dict) -> None:
             with quiet():
+                count_kept_graphs()
                 record_step(optimizer)
+
+        def mark_graphs(output: Any) -> None:
+            for tensor in output if isinstance(output, (tuple, list)) else (output,):
+                node = tensor.grad_fn if isinstance(tensor, Tensor) else None
+                if node is not None:
+                    mark = _Mark()
+                    try:
+                        node.metadata[_Mark] = mark
+                    except (AttributeError, RuntimeError, TypeError):  # a node that keeps no metadata
+                        continue
+                    self.marks.append((self.steps_taken, weakref.ref(mark)))
+
+        def count_kept_graphs() -> None:
+            """A graph outlives its batch only while something holds a tensor of it: a running
+            total, a list of outputs, a hidden state carried on. Counted at each step: the steps,
+            two or more back, whose forward graphs are still alive."""
+            self.marks = [(taken, ref) for taken, ref in self.marks if ref() is not None]
+            kept = {taken for taken, _ in self.marks if taken <= self.steps_taken - 2}
+            self.kept_graphs = max(self.kept_graphs, len(kept))
+            self.steps_taken += 1
 
         def on_gradient(param: Any) -> None:  # backward() accumulated param.grad
             self.computed.add(id(param))
@@ -493,8 +537,9 @@ class Recorder:
             return index
 
         _BaseDataLoaderIter.__init__, _BaseDataLoaderIter._next_index = on_pass, on_index
-        self.on_forward, self.on_step = on_forward, on_step
+        self.on_forward, self.on_output, self.on_step = on_forward, on_output, on_step
         torch.nn.modules.module.register_module_forward_pre_hook(on_forward)
+        torch.nn.modules.module.register_module_forward_hook(on_output, always_call=True)
         torch.nn.modules.module.register_module_parameter_registration_hook(on_register)
         register_optimizer_step_pre_hook(on_step)
 
