@@ -286,3 +286,52 @@ def test_numbers_are_atoms_as_operands_but_not_before_a_method():
     assert is_atomic(two) and not is_atomic(two, numbers=False)
     assert code_of(grouped(two)) == "2" and code_of(grouped(total)) == "(a + b)"
     assert postfix(two) == "(2)" and postfix(cst.parse_expression("x[0]")) == "x[0]"
+
+
+def test_a_loss_made_in_one_file_and_passed_to_another_is_known_there():
+    """A project's run script makes the loss and passes it to a training function of another
+    module (relative or absolute import, positionally or by keyword, passed on again there)."""
+    from bughunt.mutator.statements import names_bound_to, passed_between
+
+    train = tree_of("""
+        def run_epoch(net, batches, loss_fn, opt):
+            for x, y in batches:
+                loss_fn(net(x), y).backward()
+                step_once(opt, loss_fn, net, x, y)
+
+        def step_once(opt, objective, net, x, y):
+            return objective(net(x), y)
+
+        def evaluate(net, x, y, criterion):
+            return criterion(net(x), y)
+    """)
+    run = tree_of("""
+        import torch
+        from .train import run_epoch
+        from pkg import train as t
+
+        def main(net, batches, opt, x, y):
+            loss_fn = torch.nn.CrossEntropyLoss()
+            run_epoch(net, batches, loss_fn, opt)
+            t.evaluate(net, x, y, criterion=torch.nn.MSELoss())
+    """)
+    trees = {"pkg.train": train, "pkg.run": run}
+    passed_between(trees)
+    assert train.given == {"loss_fn": ["torch.nn.CrossEntropyLoss"], "criterion": ["torch.nn.MSELoss"]}
+    assert names_bound_to(train, "torch.nn.CrossEntropyLoss") == {"loss_fn", "objective"}
+    assert [code_of(c) for c in cross_entropy_calls(train)] == ["loss_fn(net(x), y)", "objective(net(x), y)"]
+    alone = tree_of(code_of(train.module))  # the same file without the project: nothing says
+    assert cross_entropy_calls(alone) == []
+
+
+def test_a_call_to_a_function_of_another_module_of_the_same_name_passes_nothing():
+    from bughunt.mutator.statements import passed_between
+
+    train = tree_of("def run_epoch(net, loss_fn):\n    return loss_fn(net)\n")
+    run = tree_of("""
+        import torch
+        from other.train import run_epoch
+        run_epoch(None, torch.nn.CrossEntropyLoss())
+    """)
+    passed_between({"pkg.train": train, "pkg.run": run})
+    assert train.given == {}

@@ -43,6 +43,7 @@ from bughunt import __version__
 from bughunt.bug_catalog import BugClass, all_classes, get_class
 from bughunt.errors import BadInput
 from bughunt.mutator import Tree, mutants_of
+from bughunt.mutator.statements import passed_between
 
 KILLED, SURVIVED, TIMED_OUT, NOT_COVERED, NOT_TESTABLE = "killed", "survived", "timed out", "not covered", \
     "not testable here"
@@ -197,14 +198,16 @@ def find_mutants(root: Path, paths: Iterable[str], classes: Iterable[str] = ()) 
     """Every mutant of the chosen classes (default: all) in the files; notes say what was skipped."""
     chosen = [get_class(c) for c in classes] or list(all_classes())
     mutants, notes = [], []
+    parsed: dict[Path, tuple[str, Tree]] = {}
     for path in python_files(root, paths):
-        relative = path.relative_to(root).as_posix()
         try:
             source = path.read_text(encoding="utf-8")
-            tree = Tree(source)
+            parsed[path] = source, Tree(source)
         except Exception as exc:  # not Python 3 LibCST can parse: skip the file, say so
-            notes.append(f"{relative}: skipped, cannot be parsed ({type(exc).__name__})")
-            continue
+            notes.append(f"{path.relative_to(root).as_posix()}: skipped, cannot be parsed ({type(exc).__name__})")
+    passed_between({**_callers(root, parsed), **{module_name(root, path): tree for path, (_, tree) in parsed.items()}})
+    for path, (source, tree) in parsed.items():
+        relative = path.relative_to(root).as_posix()
         for bug in chosen:
             try:
                 found = mutants_of(source, bug.id, bug.mutate, tree)
@@ -223,6 +226,30 @@ def find_mutants(root: Path, paths: Iterable[str], classes: Iterable[str] = ()) 
                 mutants.append(ProjectMutant(relative, mutant.line, (first, last), bug.id, mutant.form, mutant.scope,
                                              text, unified_diff(relative, source, text)))
     return mutants, notes
+
+
+def module_name(root: Path, path: Path) -> str:
+    """``pkg.train`` for ``pkg/train.py``, ``pkg`` for ``pkg/__init__.py``."""
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" and len(parts) > 1 else parts)
+
+
+def _callers(root: Path, parsed: dict[Path, tuple[str, Tree]]) -> dict[str, Tree]:
+    """The project's other Python files that use torch (its tests, its scripts), parsed: their
+    calls may pass a loss or a scaler to a function of a file being mutated. Unreadable ones are
+    left out."""
+    found = {}
+    for file in sorted(root.rglob("*.py")):
+        parts = file.relative_to(root).parts
+        if file in parsed or any(part in SKIPPED or part.endswith(".egg-info") for part in parts):
+            continue
+        try:
+            source = file.read_text(encoding="utf-8")
+            if "torch" in source:
+                found[module_name(root, file)] = Tree(source)
+        except Exception:  # noqa: BLE001 - evidence only: a file that cannot be read gives none
+            continue
+    return found
 
 
 def unified_diff(relative: str, before: str, after: str) -> str:

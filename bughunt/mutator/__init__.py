@@ -77,6 +77,9 @@ class Tree:
         self._by_kind: dict[str, list[cst.CSTNode]] = {}
         for node in self._nodes:
             self._by_kind.setdefault(type(node).__name__, []).append(node)
+        # parameters of this file's functions that calls in other files of a project pass an object
+        # to, with the qualified names of what made it (``statements.passed_between``)
+        self.given: dict[str, list[str]] = {}
 
     def find(self, matcher: m.BaseMatcherNode) -> list[cst.CSTNode]:
         """Every node matching ``matcher``, in source order: ``m.findall`` over lists made once

@@ -36,7 +36,7 @@ def loss_calls(tree: Tree, classes: tuple[str, ...], functions: tuple[str, ...])
         func = call.func
         if not [a for a in call.args if a.keyword is None]:
             continue
-        if ((isinstance(func, cst.Name) and func.value in criteria) or tree.refers_to(func, *functions)
+        if (dotted(func) in criteria or tree.refers_to(func, *functions)
                 or (isinstance(func, cst.Call) and tree.refers_to(func.func, *classes))):
             calls.append(call)
     return calls

@@ -12,7 +12,7 @@ import re
 import libcst as cst
 import libcst.matchers as m
 
-from bughunt.mutator import Tree
+from bughunt.mutator import Tree, dotted
 from bughunt.mutator.statements import assigned_names, names_bound_to
 
 CROSS_ENTROPY_CLASS = "torch.nn.CrossEntropyLoss"
@@ -31,7 +31,7 @@ def cross_entropy_calls(tree: Tree) -> list[cst.Call]:
     for call in tree.find(m.Call()):
         func = call.func
         is_ce = (
-            (isinstance(func, cst.Name) and func.value in criteria)
+            dotted(func) in criteria
             or tree.refers_to(func, CROSS_ENTROPY_FUNCTION)
             or (isinstance(func, cst.Call) and tree.refers_to(func.func, CROSS_ENTROPY_CLASS))
         )

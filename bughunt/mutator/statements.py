@@ -7,7 +7,7 @@ around a statement, and whether two statements run in the same iteration.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterator, Optional, Union
 
 import libcst as cst
 import libcst.matchers as m
@@ -37,16 +37,121 @@ def assigned_names(node: cst.CSTNode) -> list[str]:
 
 
 def names_bound_to(tree: Tree, *callees: str) -> set[str]:
-    """Names assigned anywhere from a call to one of the qualified ``callees``
-    (``criterion = nn.CrossEntropyLoss()`` for ``"torch.nn.CrossEntropyLoss"``). By name, not
-    by scope: the ``criterion`` a training function takes as a parameter is main()'s."""
-    names = set()
+    """Names that hold what a call to one of the qualified ``callees`` made
+    (``criterion = nn.CrossEntropyLoss()`` for ``"torch.nn.CrossEntropyLoss"``): see ``holders``.
+    By name, not by scope: the ``criterion`` a training function takes as a parameter is main()'s."""
+    wanted = set(callees)
+
+    def made_by_callee(maker: Union[cst.Call, str]) -> bool:
+        if isinstance(maker, str):  # another file's call, by its qualified name
+            return maker in wanted or any(callee.endswith("." + maker) for callee in wanted)
+        return tree.refers_to(maker.func, *callees)
+
+    return {name for name, makers in holders(tree).items() if any(map(made_by_callee, makers))}
+
+
+Maker = Union[cst.Call, str]  # a call of this file, or the qualified name of another file's callee
+
+
+def holders(tree: Tree) -> dict[str, list[Maker]]:
+    """Each name or attribute (dotted: ``self.loss_fn``) that holds an object a call made, with
+    the calls that made it: assigned from the call, a parameter that defaults to it, a parameter
+    of a function of this file that a call passes it to (``train(model, criterion)``,
+    ``fit(loss_fn=nn.CrossEntropyLoss())``, passed on any number of times), and a parameter that
+    calls in other files pass it to (``tree.given``, see ``passed_between``). Made once per tree."""
+    found = getattr(tree, "_holders", None)
+    if found is None:
+        found = tree._holders = _holders(tree)  # type: ignore[attr-defined]
+    return found
+
+
+def _holders(tree: Tree) -> dict[str, list[Maker]]:
+    made: dict[str, list[Maker]] = {name: list(makers) for name, makers in tree.given.items()}
+
+    def add(name: str, makers: list[Maker]) -> None:
+        known = made.setdefault(name, [])
+        known.extend(maker for maker in makers if not any(maker is k or maker == k for k in known))
+
     for assign in tree.find(m.Assign(value=m.Call())):
-        if tree.refers_to(assign.value.func, *callees):
-            for target in assign.targets:
-                if isinstance(target.target, cst.Name):
-                    names.add(target.target.value)
-    return names
+        for target in assign.targets:
+            if dotted(target.target):
+                add(dotted(target.target), [assign.value])
+    for param in tree.find(m.Param(default=m.Call())):
+        add(param.name.value, [param.default])
+    functions = {f.name.value: f for f in tree.find(m.FunctionDef())}
+    while True:  # until no call passes one on to a parameter not holding it yet
+        before = sum(map(len, made.values()))
+        for call, function, skip in _calls_of(tree, functions):
+            params = [*function.params.posonly_params, *function.params.params][skip:]
+            for i, arg in enumerate(call.args):
+                makers = [] if arg.star else _makers_of(arg.value, made)
+                if makers and arg.keyword is not None:
+                    add(arg.keyword.value, makers)
+                elif makers and i < len(params):
+                    add(params[i].name.value, makers)
+        if sum(map(len, made.values())) == before:
+            return made
+
+
+def _makers_of(value: cst.BaseExpression, made: dict[str, list[Maker]]) -> list[Maker]:
+    return [value] if isinstance(value, cst.Call) else made.get(dotted(value), []) if dotted(value) else []
+
+
+def _calls_of(tree: Tree, functions: dict[str, cst.FunctionDef]) -> Iterator[tuple[cst.Call, cst.FunctionDef, int]]:
+    """Calls of this file's functions: ``train(...)``, and ``self.fit(...)`` of a method (whose
+    ``self`` the call does not pass: the number of parameters to skip)."""
+    for call in tree.find(m.Call()):
+        func = call.func
+        if isinstance(func, cst.Name) and func.value in functions:
+            yield call, functions[func.value], 0
+        elif m.matches(func, m.Attribute(value=m.Name("self"))) and func.attr.value in functions:
+            yield call, functions[func.attr.value], 1
+
+
+def passed_between(trees: dict[str, Tree], rounds: int = 3) -> None:
+    """Set each tree's ``given``: what calls in the other files pass to its module-level functions'
+    parameters (``run_epoch(net, batches, loss_fn)`` in ``run.py``, with ``loss_fn`` made by
+    ``torch.nn.CrossEntropyLoss()`` there, gives ``train.py``'s ``run_epoch`` parameter
+    ``loss_fn`` the maker ``"torch.nn.CrossEntropyLoss"``). ``trees`` are keyed by module name
+    (``pkg.train``); a call names a function by its qualified name, matched on the module's
+    trailing parts (``.train.run_epoch`` after ``from .train import run_epoch``). Repeated while
+    something new is passed on, at most ``rounds`` times."""
+    for _ in range(rounds):
+        passed: dict[tuple[str, str], dict[Union[int, str], set[str]]] = {}
+        for tree in trees.values():
+            made = holders(tree)
+            for call in tree.find(m.Call()):
+                for qualified in tree.qualified(call.func):
+                    module, _, function = qualified.lstrip(".").rpartition(".")
+                    if not module:
+                        continue
+                    for i, arg in enumerate(call.args):
+                        makers = [] if arg.star else _makers_of(arg.value, made)
+                        names = {q for maker in makers for q in
+                                 ([maker] if isinstance(maker, str) else tree.qualified(maker.func))}
+                        if names:
+                            key = arg.keyword.value if arg.keyword is not None else i
+                            passed.setdefault((module, function), {}).setdefault(key, set()).update(names)
+        changed = False
+        for name, tree in trees.items():
+            given: dict[str, list[Maker]] = {}
+            for function in tree.module.body:
+                if not isinstance(function, cst.FunctionDef):
+                    continue
+                params = [*function.params.posonly_params, *function.params.params, *function.params.kwonly_params]
+                for (module, called), args in passed.items():
+                    if called != function.name.value or not (name == module or name.endswith("." + module)):
+                        continue
+                    for key, names in args.items():
+                        param = key if isinstance(key, str) else (params[key].name.value if key < len(params) else "")
+                        if param and any(p.name.value == param for p in params):
+                            given.setdefault(param, []).extend(sorted(names))
+            given = {param: sorted(set(names)) for param, names in given.items()}
+            if given != tree.given:
+                tree.given, changed = given, True
+                tree.__dict__.pop("_holders", None)
+        if not changed:
+            return
 
 
 def enclosing_loops(tree: Tree, node: cst.CSTNode) -> list[cst.For]:

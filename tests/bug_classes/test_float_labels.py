@@ -31,6 +31,39 @@ def test_forms_where_labels_are_made():
     ]  # features and idx are not labels: no site
 
 
+def test_a_loss_held_as_an_attribute_or_passed_in_is_recognised():
+    """Code written in other styles: the loss kept on ``self``, or made in one function and passed
+    to another (positionally, by keyword, as a default, passed on again)."""
+    on_self = """
+    import torch.nn as nn
+    class Trainer:
+        def __init__(self, model):
+            self.model, self.loss_fn = model, None
+            self.loss_fn = nn.CrossEntropyLoss()
+        def step(self, x, labels):
+            return self.loss_fn(self.model(x), labels)
+    """
+    assert changed_lines(on_self, mutate("float-labels", on_self)[0]) == [
+        "return self.loss_fn(self.model(x), labels.float())"]
+    passed = """
+    import torch.nn as nn
+    def epoch(model, loader, loss_fn):
+        for x, y in loader:
+            loss_fn(model(x), y).backward()
+    def fit(model, loader, objective=nn.CrossEntropyLoss()):
+        epoch(model, loader, objective)
+    def validate(model, x, y, criterion):
+        return criterion(model(x), y)
+    def main(model, loader, x, y):
+        fit(model, loader)
+        validate(model, x, y, criterion=nn.CrossEntropyLoss())
+    """
+    assert [changed_lines(passed, found) for found in mutate("float-labels", passed)[::2]] == [
+        ["loss_fn(model(x), y.float()).backward()"], ["return criterion(model(x), y.float())"]]
+    unknown = "def epoch(model, x, y, loss_fn):\n    return loss_fn(model(x), y)\n"
+    assert mutate("float-labels", unknown) == []  # nothing says this loss is a cross-entropy
+
+
 def test_parenthesises_compound_targets():
     source = "import torch.nn.functional as F\nloss = F.cross_entropy(logits, a + b)\n"
     assert mutate("float-labels", source)[0].source.endswith("F.cross_entropy(logits, (a + b).float())\n")
