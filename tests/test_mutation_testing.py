@@ -64,6 +64,22 @@ def test_dry_run_text_and_class_filter(bughunt, project):
     assert "4 mutants in 1 files" in result.output
 
 
+def test_a_loss_made_in_the_run_script_is_known_in_the_training_module(bughunt, project):
+    """run.py makes the cross-entropy and hands it to train.py's run_epoch as ``loss_fn``: mutating
+    train.py alone, its loss call is still a cross-entropy's (the other files are read for it)."""
+    result = bughunt("mutate", "tinyclf/train.py", "--dry-run", "--json", "--class", "float-labels",
+                     "--class", "target-shape", "--class", "softmax-before-cross-entropy")
+    found = {(m["class"], m["scope"], m["line"]) for m in report(result)}
+    assert {("float-labels", "run_epoch", 30), ("target-shape", "run_epoch", 30),
+            ("softmax-before-cross-entropy", "run_epoch", 30)} <= found
+    (project / "tinyclf" / "run.py").write_text(
+        (project / "tinyclf" / "run.py").read_text().replace("torch.nn.CrossEntropyLoss()", "torch.nn.MSELoss()"))
+    (project / "tests" / "test_train.py").write_text(
+        (project / "tests" / "test_train.py").read_text().replace("torch.nn.CrossEntropyLoss()", "torch.nn.MSELoss()"))
+    result = bughunt("mutate", "tinyclf/train.py", "--dry-run", "--json", "--class", "float-labels")
+    assert "run_epoch" not in {m["scope"] for m in report(result)}  # nothing says it is a cross-entropy now
+
+
 def test_bad_input_is_one_line(bughunt, project):
     result = bughunt("mutate", "nothere")
     assert result.exit_code == 2 and result.output.strip() == "error: nothere: no such file or folder"
