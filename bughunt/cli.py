@@ -677,7 +677,7 @@ def check_program(path: Path, timeout: float | None, as_json: bool) -> int:
     if as_json:
         _json({"path": result.path, "program": program.id if program else None, "qualifies": result.ok,
                "reasons": list(result.reasons), "seconds_per_configuration": result.seconds,
-               "configurations": result.configurations,
+               "configurations": result.configurations, "witnesses": list(program.witnesses) if program else [],
                "sites": [{"bug": s.bug, "site": s.site, "line": s.line, "caught": s.caught,
                           "forms": [{"form": f, "caught": c} for f, c in s.forms]} for s in result.sites]})
         return EXIT_OK if result.ok else EXIT_BUGS
@@ -685,8 +685,8 @@ def check_program(path: Path, timeout: float | None, as_json: bool) -> int:
     if program is not None:
         space = ", ".join(f"{name} {s.start}..{s.stop - 1}" if isinstance(s, range) else f"{name} {list(s)}"
                           for name, s in program.params.items())
-        timing = f"; {result.seconds:.2f} s per configuration, {result.configurations} configurations" \
-            if result.seconds is not None else ""
+        timing = (f"; {result.seconds:.2f} s per configuration, {result.configurations} configurations "
+                  f"({len(program.witnesses)} of them witnesses)") if result.seconds is not None else ""
         out.print(f"{program.id}: {program.title}")
         out.print(f"parameters: {space}{timing}")
     if result.sites:

@@ -21,6 +21,7 @@ from bughunt.exercise import Exercise, mutants
 from bughunt.grading import Session, caught, verifier
 from bughunt.notebook import require
 from bughunt.programs import Folder, UserProgram, get_program, programs_of, topics
+from bughunt.witnesses import measured
 from bughunt.workspace import Entry, Workspace, sha256
 
 LEVEL_BUGS = {1: 1, 2: 1, 3: 2, 4: 3}  # how many bugs an exercise of each guide level holds by default
@@ -114,6 +115,7 @@ def generate(programs: tuple[Program, ...], n: int, seed: int, out: Path, *, cla
         raise BadInput("--bugs must be at least 1")
     for bug in classes:
         get_class(bug)
+    programs = tuple(map(measured, programs))  # a user's program: its witnesses, as verify will run them
     suffix = ".ipynb" if notebook else ".py"
     if notebook:
         require()  # nbformat missing: one line, before any work

@@ -45,6 +45,9 @@ class UserProgram(Program):
 
     text: str = ""
     origin: str = ""  # the file's absolute path
+    # its witness configurations, once measured (``witnesses.measured``: a command that verifies
+    # exercises of it measures them first, on its first use on a machine, and keeps them cached)
+    measured: tuple[dict[str, Any], ...] = field(default=(), hash=False)
 
     def source(self) -> str:
         return self.text
@@ -55,7 +58,7 @@ class UserProgram(Program):
 
     @property
     def witnesses(self) -> tuple[dict[str, Any], ...]:
-        return ()  # not measured for user programs: verify runs the drawn configurations only
+        return self.within(self.measured)
 
 
 def sha256(text: str) -> str:

@@ -25,6 +25,7 @@ from bughunt.grading import Session, configurations, verifier
 from bughunt.programs import NAME, NotAProgram, load
 from bughunt.mutator import Mutant
 from bughunt.camouflage import camouflage
+from bughunt.witnesses import measured, measurement_error
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def kill_matrix(programs: Iterable[Program] = (), timeout: Optional[float] = Non
                 bugs: tuple[str, ...] = (), cluster: Optional[str] = None) -> Matrix:
     """The matrix over ``programs`` (default: all), one program per job, ``jobs`` at a time
     (default: one per CPU core), or on the Dask cluster at ``cluster``."""
-    programs = tuple(programs) or PROGRAMS
+    programs = tuple(map(measured, programs)) or PROGRAMS  # a user's program: with its witnesses
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(programs)))
     results: dict[str, tuple[list[Row], Optional[str]]] = {}
     if jobs == 1 and not cluster:
@@ -174,6 +175,10 @@ def qualify(path: Path, timeout: Optional[float] = None, on_mutant: Optional[Cal
     reasons: list[str] = []
     if not mutants(program):
         reasons.append("no bug class applies to it: no mutator found a site (see `bughunt catalog`)")
+    program = measured(program)  # the witnesses verify will run too: they count among its configurations
+    unmeasured = measurement_error(program)
+    if unmeasured:
+        reasons.append(f"its branches cannot be measured over its space: {unmeasured}")
     count = configurations(program)
     with verifier(timeout) as session:
         started = time.perf_counter()

@@ -23,6 +23,7 @@ from bughunt.programs import Folder, programs_of
 from bughunt.camouflage import normalised
 from bughunt.exercise import Exercise
 from bughunt.grading import caught, verifier
+from bughunt.witnesses import measured
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,10 @@ class TopicStats:
     passing: Optional[int] = None  # with check: distinct exercises whose revealed fix passes
 
 
-def _exercise(topic: str, seed: int, bugs: int, user: Optional[Folder] = None) -> Exercise:
+def _exercise(topic: str, seed: int, bugs: int, user: Optional[Folder] = None, check: bool = False) -> Exercise:
     programs = programs_of(topic, user)
-    return Exercise(programs[random.Random(f"stats/{seed}").randrange(len(programs))], seed, bugs)
+    program = programs[random.Random(f"stats/{seed}").randrange(len(programs))]
+    return Exercise(measured(program) if check else program, seed, bugs)  # checked: with its witnesses
 
 
 def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = False,
@@ -49,7 +51,7 @@ def topic_stats(topic: str, seeds: int = 1000, bugs: int = 1, check: bool = Fals
     found = passing = 0
     with verifier(timeout) if check else contextlib.nullcontext() as session:
         for seed in range(seeds):
-            exercise = _exercise(topic, seed, bugs, user)
+            exercise = _exercise(topic, seed, bugs, user, check)
             if len(exercise.chosen) < bugs:
                 continue
             fingerprint = exercise.fingerprint()

@@ -31,17 +31,21 @@ reads them: the stored data costs nothing at verify time.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import dis
 import hashlib
 import json
+import os
 import random
 import sys
 import types
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from bughunt.clean_programs import WITNESSES as STORE, Program, stored_witnesses as _stored
+from bughunt.programs import UserProgram
 
 Config = dict[str, Any]
 BranchPoint = tuple[str, int]  # (code object's qualified name, offset of the jump)
@@ -161,14 +165,20 @@ def _child() -> None:
     out.close()
 
 
-def measure(source: str, configs: Sequence[Config], filename: str = "<program>") -> list[dict[BranchPoint, list[bool]]]:
+def measure(source: str, configs: Sequence[Config], filename: str = "<program>",
+            timeout: Optional[float] = None) -> list[dict[BranchPoint, list[bool]]]:
     """The outcomes of every branch point of ``source`` on each configuration, in order, measured
-    in a fresh child process (the parent never imports torch). A run that raises is an error."""
+    in a fresh child process (the parent never imports torch). A run that raises is an error, and
+    so is a measurement that takes more than ``timeout`` seconds in all."""
     import pickle
     import subprocess
 
-    done = subprocess.run([sys.executable, "-c", "from bughunt.witnesses import _child; _child()"],
-                          input=pickle.dumps((source, filename, list(configs))), capture_output=True)
+    try:
+        done = subprocess.run([sys.executable, "-c", "from bughunt.witnesses import _child; _child()"],
+                              input=pickle.dumps((source, filename, list(configs))), capture_output=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"measuring {filename} took more than {timeout:g} s") from None
     if done.returncode:
         tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
         raise RuntimeError(f"measuring {filename} failed: {' '.join(tail) or done.returncode}")
@@ -220,11 +230,72 @@ def choose(configs: Sequence[Config], measured: Sequence[Mapping[BranchPoint, Se
                   len(found[0]))
 
 
-def witnesses_of(program: Program, source: Optional[str] = None, size: int = POOL) -> Choice:
+def witnesses_of(program: Program, source: Optional[str] = None, size: int = POOL,
+                 timeout: Optional[float] = None) -> Choice:
     """Measure ``program`` (its own source unless ``source`` is given) over its pool and choose."""
     configs = pool(program, size)
     return choose(configs, measure(source if source is not None else program.source(), configs,
-                                   f"<{program.id}>"))
+                                   f"<{program.id}>", timeout))
+
+
+# ---- a user's programs: measured on first use, kept in the cache -----------------------------
+
+MEASURE_TIMEOUT = 600.0  # seconds for measuring one user program's pool (49 traced runs)
+
+
+def cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "bughunt" / "witnesses"
+
+
+def measured(program: Program) -> Program:
+    """``program`` with its witnesses: a built-in program as it is (stored in ``witnesses.json``);
+    a user's program (``--programs``) measured the first time a command verifies exercises of it
+    on this machine (its pool traced in a child process: seconds for a small program) and then
+    read from the cache folder, under its fingerprint. The measurement is deterministic, so every
+    machine gets the same witnesses and every verdict the same configurations. A program that
+    fails or hangs on a configuration of its pool gets none (``measurement_error`` says why;
+    ``bughunt check-program`` reports it)."""
+    if not isinstance(program, UserProgram) or program.measured:
+        return program
+    entry = _cached_entry(program)
+    return dataclasses.replace(program, measured=tuple(entry["witnesses"])) if entry["witnesses"] else program
+
+
+def measurement_error(program: Program) -> Optional[str]:
+    """Why a user's program got no witnesses (it fails or hangs on a configuration of its pool)."""
+    return _cached_entry(program).get("error") if isinstance(program, UserProgram) else None
+
+
+_READ: dict[str, dict[str, Any]] = {}  # this process's reads of the cache, by fingerprint
+
+
+def _cached_entry(program: UserProgram) -> dict[str, Any]:
+    key = fingerprint(program)
+    if key not in _READ:
+        _READ[key] = _entry(program, cache_folder() / f"{key}.json")
+    return _READ[key]
+
+
+def _entry(program: UserProgram, path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    try:
+        choice = witnesses_of(program, timeout=MEASURE_TIMEOUT)
+        entry: dict[str, Any] = {"program": program.id, "features": choice.reached,
+                                 "witnesses": list(choice.witnesses)}
+    except RuntimeError as exc:
+        entry = {"program": program.id, "witnesses": [], "error": str(exc)}
+    try:  # a cache that cannot be written only means measuring again next time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(entry), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        pass
+    return entry
 
 
 # ---- the stored witnesses of the clean programs --------------------------------------------

@@ -505,8 +505,10 @@ def exercise_of(entry: Entry) -> "Exercise":
     from bughunt.clean_programs import get_program
     from bughunt.exercise import Exercise  # here, not above: the CLI imports this module on every command
     from bughunt.programs import recorded
+    from bughunt.witnesses import measured
 
-    program = recorded(entry.program, entry.origin, entry.origin_sha256) if entry.origin else get_program(entry.program)
+    program = measured(recorded(entry.program, entry.origin, entry.origin_sha256)) if entry.origin \
+        else get_program(entry.program)
     return Exercise(program, entry.seed, entry.bugs, entry.plain)
 
 

@@ -24,6 +24,22 @@ def bughunt() -> Bughunt:
     return Bughunt()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache(tmp_path_factory):
+    """bughunt's caches (a user program's witnesses, mutate's results) in a folder of this test
+    session's, not the user's: a test never reads what an earlier run left (a test may still set
+    its own)."""
+    import os
+
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
+
+
 def apply_patch(diff: str, target: Path) -> None:
     """Apply a unified diff with the real `patch` tool, as the README tells learners to."""
     subprocess.run(["patch", "--quiet", str(target)], input=diff, text=True, check=True)

@@ -75,6 +75,20 @@ def test_check_program_prints_the_reasons(bughunt):
                                                "  - it defines no main() at its top level"]
 
 
+def test_a_program_that_fails_somewhere_in_its_space_does_not_qualify(bughunt, tmp_path):
+    """Its witnesses cannot be measured: a configuration of its pool raises. check-program says so
+    (whether or not a drawn configuration also fails)."""
+    text = (GOOD.read_text().replace('"batch_size": range(1, 9)', '"batch_size": range(1, 40)')
+            .replace("    history = []\n", "    assert batch_size < 33, 'too large a batch'\n    history = []\n"))
+    path = tmp_path / "week3" / "large.py"
+    path.parent.mkdir()
+    path.write_text(text)
+    report = json.loads(bughunt("check-program", path, "--json").output)
+    assert not report["qualifies"] and report["witnesses"] == []
+    assert any(r.startswith("its branches cannot be measured over its space: <week3/large> fails with")
+               and "too large a batch" in r for r in report["reasons"]), report["reasons"]
+
+
 def test_check_program_needs_a_file(bughunt, tmp_path):
     result = bughunt("check-program", tmp_path / "nothere.py")
     assert result.exit_code == 2 and result.output.strip() == f"error: {tmp_path / 'nothere.py'}: no such file"

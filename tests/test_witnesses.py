@@ -119,3 +119,70 @@ def test_a_counter_decremented_instead_of_reset_is_refused():
         assert not verdict.fixed
         # the smallest and the drawn configurations all ran first, and all behaved alike
         assert verdict.config in [dict(w) for w in program.witnesses], verdict
+
+
+USER_PROGRAM = '''"""A loop whose last batch size takes a branch of its own."""
+import torch
+
+PARAMS = {"batch_size": range(1, 17), "epochs": range(1, 3), "seed": range(0, 1000)}
+
+
+def main(batch_size=4, epochs=1, seed=0):
+    torch.manual_seed(seed)
+    model = torch.nn.Linear(3, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for _ in range(epochs):
+        x = torch.randn(batch_size, 3)
+        loss = model(x).pow(2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    scale = 2.0 if batch_size == RARE else 1.0
+    return {"loss": loss.item() * scale}
+'''
+
+
+def test_a_users_program_is_measured_once_and_its_witnesses_reach_a_rare_branch(tmp_path, monkeypatch):
+    """A program of yours (``--programs``) gets witnesses as the built-in ones do, measured on its
+    first use and read from the cache after: a variant wrong only on a batch size that none of the
+    drawn configurations has is refused, where the drawn configurations alone miss it."""
+    from bughunt import witnesses
+    from bughunt.grading import verifier
+    from bughunt.programs import load
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(witnesses, "_READ", {})
+    path = tmp_path / "course" / "rare.py"
+    path.parent.mkdir()
+    path.write_text(USER_PROGRAM.replace("RARE", "0"))
+    drawn = {c["batch_size"] for c in planned(load(path))}  # the draws: the same for any text of this space
+    pooled = {c["batch_size"] for c in witnesses.pool(load(path))}  # the pool: by the program's id
+    rare = min(pooled - drawn)
+    path.write_text(USER_PROGRAM.replace("RARE", str(rare)))
+    program = load(path)
+    assert program.witnesses == ()  # not measured yet
+    found = witnesses.measured(program)
+    assert rare in {c["batch_size"] for c in found.witnesses}
+    assert found != program and planned(found)[-len(found.witnesses):] == found.witnesses  # not the plan without
+    assert len(list((tmp_path / "cache" / "bughunt" / "witnesses").glob("*.json"))) == 1
+    monkeypatch.setattr(witnesses, "_READ", {})
+    monkeypatch.setattr(witnesses, "witnesses_of", lambda *a, **k: pytest.fail("measured again"))
+    assert witnesses.measured(load(path)).witnesses == found.witnesses  # from the cache
+    wrong = program.source().replace("2.0 if", "3.0 if")
+    with verifier() as session:
+        assert session.verify(program, program.source(), wrong, "rare_01.py").fixed  # the draws miss it
+        verdict = session.verify(found, found.source(), wrong, "rare_01.py")
+        assert not verdict.fixed and verdict.config["batch_size"] == rare, verdict
+
+
+def test_a_users_program_that_fails_in_its_space_gets_no_witnesses_and_says_why(tmp_path, monkeypatch):
+    from bughunt import witnesses
+    from bughunt.programs import load
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(witnesses, "_READ", {})
+    path = tmp_path / "course" / "fails.py"
+    path.parent.mkdir()
+    path.write_text(USER_PROGRAM.replace("RARE", "0").replace("    scale =", "    assert batch_size < 9\n    scale ="))
+    program = witnesses.measured(load(path))
+    assert program.witnesses == () and "AssertionError" in witnesses.measurement_error(program)

@@ -17,7 +17,7 @@ import pkgutil
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Mapping, Union
+from typing import Any, Iterable, Mapping, Union
 
 from bughunt.errors import BadInput
 
@@ -63,12 +63,14 @@ class Program:
         """Configurations that together reach every branch of the program, measured
         (``bughunt.witnesses``, stored in ``witnesses.json``): verification runs them too."""
         entry = stored_witnesses().get(self.id)
-        if not entry:
-            return ()
         # used even when stale (the program edited since): still configurations of its space;
         # the test suite says when they need recomputing (python -m bughunt.witnesses --write)
-        return tuple(w for w in entry["witnesses"] if set(w) == set(self.params)
-                     and all(value in self.params[name] for name, value in w.items()))
+        return self.within(entry["witnesses"]) if entry else ()
+
+    def within(self, configs: Iterable[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:
+        """Those of ``configs`` that lie in the program's declared space."""
+        return tuple(dict(c) for c in configs if set(c) == set(self.params)
+                     and all(value in self.params[name] for name, value in c.items()))
 
 
 WITNESSES = "witnesses.json"  # measured by bughunt.witnesses, stored beside the programs
