@@ -10,11 +10,9 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, code_of, dotted, expr
-from bughunt.mutator.activations import construction
+from bughunt.mutator.activations import SEQUENTIAL, construction, forward_return, sequential_attr
 from bughunt.mutator.losses import cross_entropy_calls
 from bughunt.mutator.rewrite import postfix
-
-_SEQUENTIAL = "torch.nn.Sequential"
 
 
 def _logits_source(tree: Tree, loss: cst.Call) -> Optional[cst.Call]:
@@ -37,21 +35,6 @@ def _class(tree: Tree, name: str) -> Optional[cst.ClassDef]:
     return found[0] if len(found) == 1 else None
 
 
-def _forward_return(cls: cst.ClassDef) -> Optional[cst.Return]:
-    forwards = m.findall(cls, m.FunctionDef(name=m.Name("forward")))
-    returns = [r for f in forwards for r in m.findall(f, m.Return()) if r.value is not None]
-    return returns[0] if len(forwards) == 1 and len(returns) == 1 else None
-
-
-def _sequential_attr(tree: Tree, cls: cst.ClassDef, attr: str) -> Optional[cst.Call]:
-    """The ``nn.Sequential(...)`` assigned to ``self.<attr>`` in the class."""
-    target = m.AssignTarget(m.Attribute(value=m.Name("self"), attr=m.Name(attr)))
-    found = [a.value for a in m.findall(cls, m.Assign(targets=[target], value=m.Call()))]
-    if len(found) == 1 and tree.refers_to(found[0].func, _SEQUENTIAL):
-        return found[0]
-    return None
-
-
 def _appended(sequential: cst.Call, layer: cst.BaseExpression) -> cst.Call:
     """``nn.Sequential(a, b)`` -> ``nn.Sequential(a, b, layer)``, keeping one-line or one-per-line style."""
     args = list(sequential.args)
@@ -69,9 +52,9 @@ def _model_edits(tree: Tree, model_call: cst.Call, seen: set[int]) -> Iterator[E
     if built is None:
         return
     softmax_layer = expr(f"{tree.imported_as('torch.nn') or 'torch.nn'}.Softmax(dim=1)")
-    sequential = built if tree.refers_to(built.func, _SEQUENTIAL) and built.args else None
+    sequential = built if tree.refers_to(built.func, SEQUENTIAL) and built.args else None
     cls = _class(tree, dotted(built.func)) if sequential is None else None
-    ret = _forward_return(cls) if cls is not None else None
+    ret = forward_return(cls) if cls is not None else None
     if ret is not None:
         if id(ret) not in seen:
             seen.add(id(ret))
@@ -79,7 +62,7 @@ def _model_edits(tree: Tree, model_call: cst.Call, seen: set[int]) -> Iterator[E
                        "softmax at the end of forward()")
         head = ret.value
         if m.matches(head, m.Call(func=m.Attribute(value=m.Name("self")))):
-            sequential = _sequential_attr(tree, cls, head.func.attr.value)
+            sequential = sequential_attr(tree, cls, head.func.attr.value)
     if sequential is not None and sequential.args and id(sequential) not in seen:
         seen.add(id(sequential))
         yield Edit(sequential, sequential, _appended(sequential, softmax_layer), "nn.Softmax(dim=1) as the last layer")

@@ -97,17 +97,21 @@ def construction(tree: Tree, name: str) -> Optional[cst.Call]:
     return built[0] if len(kinds) == 1 and "" not in kinds else None  # type: ignore[return-value]
 
 
+def forward_return(cls: cst.ClassDef) -> Optional[cst.Return]:
+    """The return statement of the class's ``forward()``, if it has one forward() with one return."""
+    forwards = m.findall(cls, m.FunctionDef(name=m.Name("forward")))
+    returns = [r for f in forwards for r in m.findall(f, m.Return()) if r.value is not None]
+    return returns[0] if len(forwards) == 1 and len(returns) == 1 else None
+
+
 def _forward_return(tree: Tree, class_name: str) -> Optional[cst.BaseExpression]:
     """What the ``forward()`` of the program's class ``class_name`` returns, if it has one return."""
     classes = tree.find(m.ClassDef(name=m.Name(class_name)))
-    if len(classes) != 1:
-        return None
-    forwards = m.findall(classes[0], m.FunctionDef(name=m.Name("forward")))
-    returns = [r for f in forwards for r in m.findall(f, m.Return()) if r.value is not None]
-    return returns[0].value if len(forwards) == 1 and len(returns) == 1 else None
+    found = forward_return(classes[0]) if len(classes) == 1 else None
+    return found.value if found is not None else None
 
 
-def _sequential_attr(tree: Tree, cls: cst.ClassDef, attr: str) -> Optional[cst.Call]:
+def sequential_attr(tree: Tree, cls: cst.ClassDef, attr: str) -> Optional[cst.Call]:
     """The ``nn.Sequential(...)`` assigned to ``self.<attr>`` in the class."""
     target = m.AssignTarget(m.Attribute(value=m.Name("self"), attr=m.Name(attr)))
     found = [a.value for a in m.findall(cls, m.Assign(targets=[target], value=m.Call()))]
@@ -150,7 +154,7 @@ def origins(tree: Tree, node: cst.BaseExpression, reshapes: bool = False) -> lis
             node = returned
         elif m.matches(node, m.Call(func=m.Attribute(value=m.Name("self")))):  # self.net(x) in forward()
             cls = tree.enclosing(node, cst.ClassDef)
-            sequential = _sequential_attr(tree, cls, node.func.attr.value) if cls is not None else None
+            sequential = sequential_attr(tree, cls, node.func.attr.value) if cls is not None else None
             if sequential is not None:
                 found.append(sequential)
             break
