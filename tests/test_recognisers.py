@@ -335,3 +335,30 @@ def test_a_call_to_a_function_of_another_module_of_the_same_name_passes_nothing(
     """)
     passed_between({"pkg.train": train, "pkg.run": run})
     assert train.given == {}
+
+
+def test_a_loss_given_to_a_class_and_kept_on_self_is_known_in_its_methods():
+    """The trainer-class style: the loss goes into __init__, is kept as self.loss_fn and called in
+    a method; made in the same file or handed over by another file of the project."""
+    from bughunt.mutator.statements import passed_between
+
+    trainer = """
+        class Trainer:
+            def __init__(self, model, loss_fn, lr=0.1):
+                self.model = model
+                self.loss_fn = loss_fn
+
+            def step(self, x, y):
+                return self.loss_fn(self.model(x), y)
+    """
+    same_file = Tree(textwrap.dedent(trainer) + "\nimport torch.nn as nn\nTrainer(None, nn.CrossEntropyLoss())\n")
+    assert [code_of(c) for c in cross_entropy_calls(same_file)] == ["self.loss_fn(self.model(x), y)"]
+    alone, run = tree_of(trainer), tree_of("""
+        import torch
+        from project.trainer import Trainer
+
+        trainer = Trainer(model=None, loss_fn=torch.nn.CrossEntropyLoss())
+    """)
+    assert cross_entropy_calls(alone) == []
+    passed_between({"project.trainer": alone, "project.run": run})
+    assert [code_of(c) for c in cross_entropy_calls(alone)] == ["self.loss_fn(self.model(x), y)"]

@@ -78,17 +78,21 @@ def _holders(tree: Tree) -> dict[str, list[Maker]]:
                 add(dotted(target.target), [assign.value])
     for param in tree.find(m.Param(default=m.Call())):
         add(param.name.value, [param.default])
-    functions = {f.name.value: f for f in tree.find(m.FunctionDef())}
-    while True:  # until no call passes one on to a parameter not holding it yet
+    calls = list(_calls_of(tree))
+    copies = [a for a in tree.find(m.Assign()) if dotted(a.value)]  # self.loss_fn = loss_fn
+    while True:  # until nothing passes one on to a name not holding it yet
         before = sum(map(len, made.values()))
-        for call, function, skip in _calls_of(tree, functions):
-            params = [*function.params.posonly_params, *function.params.params][skip:]
+        for call, params in calls:
             for i, arg in enumerate(call.args):
                 makers = [] if arg.star else _makers_of(arg.value, made)
                 if makers and arg.keyword is not None:
                     add(arg.keyword.value, makers)
                 elif makers and i < len(params):
-                    add(params[i].name.value, makers)
+                    add(params[i], makers)
+        for assign in copies:
+            for target in assign.targets:
+                if dotted(target.target) and made.get(dotted(assign.value)):
+                    add(dotted(target.target), made[dotted(assign.value)])
         if sum(map(len, made.values())) == before:
             return made
 
@@ -97,15 +101,32 @@ def _makers_of(value: cst.BaseExpression, made: dict[str, list[Maker]]) -> list[
     return [value] if isinstance(value, cst.Call) else made.get(dotted(value), []) if dotted(value) else []
 
 
-def _calls_of(tree: Tree, functions: dict[str, cst.FunctionDef]) -> Iterator[tuple[cst.Call, cst.FunctionDef, int]]:
-    """Calls of this file's functions: ``train(...)``, and ``self.fit(...)`` of a method (whose
-    ``self`` the call does not pass: the number of parameters to skip)."""
+def _calls_of(tree: Tree) -> Iterator[tuple[cst.Call, list[str]]]:
+    """Calls of this file's functions and classes, each with the names of the parameters its
+    positional arguments fill: ``train(...)``, ``self.fit(...)`` of a method and ``Trainer(...)``
+    of a class (its ``__init__``), whose ``self`` the call does not pass."""
+    functions = {f.name.value: f for f in tree.find(m.FunctionDef())}
+    classes = {c.name.value: c for c in tree.find(m.ClassDef())}
     for call in tree.find(m.Call()):
         func = call.func
         if isinstance(func, cst.Name) and func.value in functions:
-            yield call, functions[func.value], 0
+            yield call, positional(functions[func.value])
+        elif isinstance(func, cst.Name) and func.value in classes:
+            init = constructor(classes[func.value])
+            if init is not None:
+                yield call, positional(init)[1:]
         elif m.matches(func, m.Attribute(value=m.Name("self"))) and func.attr.value in functions:
-            yield call, functions[func.attr.value], 1
+            yield call, positional(functions[func.attr.value])[1:]
+
+
+def positional(function: cst.FunctionDef) -> list[str]:
+    """The names of the parameters positional arguments fill, in order."""
+    return [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+
+
+def constructor(cls: cst.ClassDef) -> Optional[cst.FunctionDef]:
+    """The class's own ``__init__``."""
+    return next((f for f in cls.body.body if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"), None)
 
 
 def passed_between(trees: dict[str, Tree], rounds: int = 3) -> None:
@@ -135,16 +156,23 @@ def passed_between(trees: dict[str, Tree], rounds: int = 3) -> None:
         changed = False
         for name, tree in trees.items():
             given: dict[str, list[Maker]] = {}
-            for function in tree.module.body:
-                if not isinstance(function, cst.FunctionDef):
+            for definition in tree.module.body:  # module-level functions, and classes (their __init__)
+                if isinstance(definition, cst.ClassDef):
+                    function, skip = constructor(definition), 1
+                elif isinstance(definition, cst.FunctionDef):
+                    function, skip = definition, 0
+                else:
                     continue
-                params = [*function.params.posonly_params, *function.params.params, *function.params.kwonly_params]
+                if function is None:
+                    continue
+                filled = positional(function)[skip:]
+                every = set(filled) | {p.name.value for p in function.params.kwonly_params}
                 for (module, called), args in passed.items():
-                    if called != function.name.value or not (name == module or name.endswith("." + module)):
+                    if called != definition.name.value or not (name == module or name.endswith("." + module)):
                         continue
                     for key, names in args.items():
-                        param = key if isinstance(key, str) else (params[key].name.value if key < len(params) else "")
-                        if param and any(p.name.value == param for p in params):
+                        param = key if isinstance(key, str) else (filled[key] if key < len(filled) else "")
+                        if param in every:
                             given.setdefault(param, []).extend(sorted(names))
             given = {param: sorted(set(names)) for param, names in given.items()}
             if given != tree.given:
