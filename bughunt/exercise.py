@@ -41,9 +41,11 @@ def program_tree(program: Program) -> Tree:
 
 @cache
 def mutants(program: Program) -> tuple[Mutant, ...]:
-    """Every mutant of ``program``: each class, each site, each form, in catalog order."""
+    """Every mutant of ``program`` an exercise may carry: each class, each site, each form, in
+    catalog order (not the forms for ``bughunt mutate`` only, see ``Edit.exercise``)."""
     tree = program_tree(program)
-    return tuple(m for bug in all_classes() for m in mutants_of(program.source(), bug.id, bug.mutate, tree))
+    return tuple(m for bug in all_classes() for m in mutants_of(program.source(), bug.id, bug.mutate, tree)
+                 if m.edit.exercise)
 
 
 @lru_cache(maxsize=512)

@@ -38,15 +38,18 @@ def _wrapped_optimizer(tree: Tree, scheduler: str) -> str | None:
     return None
 
 
-def _imported_epoch_call(tree: Tree, before: list[cst.BaseStatement], optimizer: str | None) -> str | None:
+def _epoch_call(tree: Tree, before: list[cst.BaseStatement], optimizer: str | None) -> str | None:
     """In the statements of an epoch loop before ``scheduler.step()``: a call of a function
-    defined in another module that is handed the optimizer and a loader; the loader's name."""
-    defined = {f.name.value for f in tree.find(m.FunctionDef())}
+    (defined in this file or imported) that is handed the optimizer and a loader; the loader's name."""
+    defined = {f.name.value: f for f in tree.find(m.FunctionDef())}
     for statement in before:
         for call in m.findall(statement, m.Call(func=m.Name())):
             name = call.func.value
-            if name in defined or not any("." in q for q in tree.qualified(call.func)):
-                continue  # defined here (its loop would be seen), or not an import
+            if name in defined:
+                if not m.findall(defined[name], m.For()):
+                    continue  # no batch loop in it
+            elif not any("." in q and not q.startswith("builtins.") for q in tree.qualified(call.func)):
+                continue  # a builtin (print, len), not an imported training function
             args = [a.value.value for a in call.args if isinstance(a.value, cst.Name)]
             if optimizer is not None and optimizer not in args:
                 continue
@@ -69,15 +72,16 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         body = list(epoch_loop.body.body)
         batch_loops = [s for s in body[: body.index(statement)] if isinstance(s, cst.For)]
         if not batch_loops:
-            # foreign style: the batch loop is in a function of another module, called here
-            # with the loader; the schedule then advances once per batch of that loader
-            loader = None if statement.body[0].value.args else _imported_epoch_call(
+            # the batch loop is in a function called here with the loader (train() in this file
+            # or in another module): the schedule then advances once per batch of that loader.
+            # For mutate only: in an exercise, a loop of scheduler steps would point at itself.
+            loader = None if statement.body[0].value.args else _epoch_call(
                 tree, body[: body.index(statement)], _wrapped_optimizer(tree, receiver(statement)))
             if loader is not None:
                 code = code_of(statement.body[0])
                 per_batch = cst.parse_statement(f"for _ in range(len({loader})):\n    {code}\n")
                 yield Edit(statement, statement, per_batch.with_changes(leading_lines=statement.leading_lines),
-                           "scheduler.step() once per batch of the called epoch")
+                           "scheduler.step() once per batch of the called epoch", exercise=False)
             continue
         batch_loop = batch_loops[-1]
         inner = list(batch_loop.body.body)

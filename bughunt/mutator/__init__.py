@@ -35,6 +35,7 @@ class Edit:
     replacement: Replacement
     form: str  # e.g. "labels.float()", "zero_grad removed"
     subject: str = ""  # the variable a hint may name as ``{subject}`` (``total``), as the program spells it
+    exercise: bool = True  # False: a form for ``bughunt mutate`` only, that would give itself away in an exercise
 
 
 Mutator = Callable[["Tree"], Iterator[Edit]]

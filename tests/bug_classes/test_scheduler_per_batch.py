@@ -63,9 +63,42 @@ def test_an_epoch_loop_that_calls_a_train_function_from_another_module():
                     "sched.step()"]
 
 
-def test_no_site_when_the_called_function_is_defined_here_or_gets_no_loader():
+def test_no_site_when_the_called_function_has_no_loop_or_gets_no_loader():
     defined_here = EPOCHS_CALL_ELSEWHERE.replace("from mypkg.engine import train_one_epoch\n",
                                                  "def train_one_epoch(model, loader, opt):\n    return 0.0\n")
-    assert mutate("scheduler-per-batch", defined_here) == []  # its batch loop would be in sight
+    assert mutate("scheduler-per-batch", defined_here) == []  # no batch loop in it
     assert mutate("scheduler-per-batch", EPOCHS_CALL_ELSEWHERE.replace("model, train_loader, opt", "model, opt")) == []
     assert mutate("scheduler-per-batch", EPOCHS_CALL_ELSEWHERE.replace("sched.step()", "sched.step(loss)")) == []
+
+
+def test_an_epoch_function_of_the_same_file_steps_the_schedule_per_batch_in_mutate_only():
+    """The pytorch/examples layout: train() defined in the file, called per epoch with the loader
+    and the optimizer, scheduler.step() after it. The scheduler is not train()'s to step, so the
+    bug is the schedule advanced once per batch of that loader; a loop of steps would point at
+    itself in an exercise, so the form is for ``bughunt mutate`` only."""
+    from bughunt.clean_programs import get_program
+    from bughunt.exercise import mutants
+
+    source = """
+    import torch
+    def train(model, device, train_loader, optimizer, epoch):
+        for data, target in train_loader:
+            optimizer.zero_grad()
+            torch.nn.functional.nll_loss(model(data), target).backward()
+            optimizer.step()
+    def main(model, train_loader, epochs):
+        optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.7)
+        for epoch in range(1, epochs + 1):
+            train(model, "cpu", train_loader, optimizer, epoch)
+            print(epoch)
+            scheduler.step()
+    """
+    [found] = mutate("scheduler-per-batch", source)
+    assert found.form == "scheduler.step() once per batch of the called epoch" and not found.edit.exercise
+    assert "        for _ in range(len(train_loader)):\n            scheduler.step()\n" in found.source
+    printed = source.replace('train(model, "cpu"', 'print(model, "cpu"')  # a builtin, not a training function
+    assert mutate("scheduler-per-batch", printed) == []
+    for program_id in ("industry/normalised_regression", "cumulative/end_to_end"):  # the layout of these two
+        assert all(m.edit.exercise for m in mutants(get_program(program_id)))
+        assert "once per batch of the called epoch" not in {m.form for m in mutants(get_program(program_id))}
