@@ -8,17 +8,17 @@ import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
-from bughunt.mutator import Edit, Tree
+from bughunt.mutator import Edit, Tree, dotted
 from bughunt.mutator.grad_scaler import scaler_names
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
     scalers = scaler_names(tree)
-    scaled = m.Call(func=m.Attribute(value=m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("scale")),
-                                                  args=[m.Arg()]), attr=m.Name("backward")))
+    scaled = m.Call(func=m.Attribute(value=m.Call(func=m.Attribute(attr=m.Name("scale")), args=[m.Arg()]),
+                                     attr=m.Name("backward")))
     for call in tree.find(scaled):
         inner = call.func.value
-        if inner.func.value.value in scalers:
+        if dotted(inner.func.value) in scalers:  # scaler.scale(loss), self.scaler.scale(loss)
             yield Edit(call, inner, inner.args[0].value, "loss.backward() without scaler.scale")
 
 

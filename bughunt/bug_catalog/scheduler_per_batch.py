@@ -65,13 +65,16 @@ def mutate(tree: Tree) -> Iterator[Edit]:
     for statement in steps:
         if receiver(statement) not in schedulers:
             continue
-        block = tree.parent(statement)
-        epoch_loop = tree.parent(block) if block is not None else None
-        if not isinstance(epoch_loop, cst.For):
+        # what moves: the step, or the ``if scheduler is not None:`` that holds it alone
+        held = tree.parent(tree.parent(statement))
+        moving = held if isinstance(held, cst.If) and len(held.body.body) == 1 and held.orelse is None else statement
+        block = tree.parent(moving)
+        owner = tree.parent(block) if block is not None else None
+        if not isinstance(owner, (cst.For, cst.FunctionDef)):  # an epoch loop, or a function run per epoch
             continue
-        body = list(epoch_loop.body.body)
-        batch_loops = [s for s in body[: body.index(statement)] if isinstance(s, cst.For)]
-        if not batch_loops:
+        body = list(owner.body.body)
+        batch_loops = [s for s in body[: body.index(moving)] if isinstance(s, cst.For)]
+        if not batch_loops and isinstance(owner, cst.For) and moving is statement:
             # the batch loop is in a function called here with the loader (train() in this file
             # or in another module): the schedule then advances once per batch of that loader.
             # For mutate only: in an exercise, a loop of scheduler steps would point at itself.
@@ -83,6 +86,8 @@ def mutate(tree: Tree) -> Iterator[Edit]:
                 yield Edit(statement, statement, per_batch.with_changes(leading_lines=statement.leading_lines),
                            "scheduler.step() once per batch of the called epoch", exercise=False)
             continue
+        if not batch_loops:
+            continue
         batch_loop = batch_loops[-1]
         inner = list(batch_loop.body.body)
         placements = [("scheduler.step() at the end of the batch loop", inner[-1])]
@@ -90,7 +95,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         if optimizer_steps and optimizer_steps[-1] + 1 < len(inner):
             placements.append(("scheduler.step() right after optimizer.step()", inner[optimizer_steps[-1]]))
         for form, anchor in placements:
-            yield Edit(statement, *moved(tree, statement, anchor, after=True), form)
+            yield Edit(statement, *moved(tree, moving, anchor, after=True), form)
 
 
 BUG = BugClass(

@@ -47,44 +47,55 @@ def _module_level_names(tree: Tree) -> set[str]:
     return names
 
 
-def _runs_a_model(node: cst.CSTNode, known: set[str]) -> bool:
-    """A call of a local name (``model(x)``, ``net(x)``): a module's forward, not a function."""
-    return any(call.func.value not in known for call in m.findall(node, m.Call(func=m.Name())))
+def _runs_a_model(node: cst.CSTNode, known: set[str], methods: set[str]) -> bool:
+    """A call of a local name (``model(x)``, ``net(x)``) or of an attribute of ``self`` that is not
+    one of its class's ``methods`` (``self.model(x)``): a module's forward, not a function."""
+    return (any(call.func.value not in known for call in m.findall(node, m.Call(func=m.Name())))
+            or any(call.func.attr.value not in methods
+                   for call in m.findall(node, m.Call(func=m.Attribute(value=m.Name("self"))))))
 
 
 def _evaluates_only(tree: Tree, function: cst.FunctionDef, region: cst.CSTNode) -> bool:
-    """``function`` is a top-level function that trains nothing, and runs models only inside
-    ``region``: without the region's no_grad its whole phase would record a graph."""
-    if function not in tree.module.body or function.name.value == "main":
+    """``function`` is a top-level function or a method that trains nothing, and runs models only
+    inside ``region``: without the region's no_grad its whole phase would record a graph."""
+    cls = None if function in tree.module.body else tree.enclosing(function, cst.ClassDef)
+    if function.name.value == "main" or (function not in tree.module.body and (
+            cls is None or tree.enclosing(function, cst.FunctionDef) is not None)):
         return False
     if m.findall(function, m.Call(func=m.Attribute(attr=m.Name("backward") | m.Name("step")))):
         return False
     known = _module_level_names(tree)
-    if not _runs_a_model(region, known):
+    methods = {f.name.value for f in cls.body.body if isinstance(f, cst.FunctionDef)} if cls is not None else set()
+    if not _runs_a_model(region, known, methods):
         return False
     outside = [s for s in m.findall(function.body, m.SimpleStatementLine())
                if not any(a is region for a in tree.ancestors(s))]
-    return not any(_runs_a_model(s, known) for s in outside)
+    return not any(_runs_a_model(s, known, methods) for s in outside)
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
+    # a method's phase is not one verify's recorder follows (it wraps the program's top-level
+    # functions): its forms are for ``bughunt mutate``, whose judge is the project's own tests
     for block in tree.find(m.With(items=[m.WithItem(item=m.Call(), asname=None)])):
         call = block.items[0].item
         function = tree.enclosing(block, cst.FunctionDef)
         if dotted(call.func) not in _NO_GRAD or function is None or not _evaluates_only(tree, function, block):
             continue
+        top = function in tree.module.body
         body = list(block.body.body)
         body[0] = body[0].with_changes(leading_lines=[*block.leading_lines, *body[0].leading_lines])
-        yield Edit(block, block, cst.FlattenSentinel(body), f"with {dotted(call.func)}() removed")
+        yield Edit(block, block, cst.FlattenSentinel(body), f"with {dotted(call.func)}() removed", exercise=top)
         # a bare call creates the context manager and throws it away: gradients stay on
         bare_call = cst.SimpleStatementLine([cst.Expr(call)], leading_lines=block.leading_lines)
         body[0] = body[0].with_changes(leading_lines=block.body.body[0].leading_lines)
-        yield Edit(block, block, cst.FlattenSentinel([bare_call, *body]), f"{dotted(call.func)}() without with")
+        yield Edit(block, block, cst.FlattenSentinel([bare_call, *body]), f"{dotted(call.func)}() without with",
+                   exercise=top)
     for function in tree.find(m.FunctionDef()):
         for decorator in function.decorators:
             callee = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
             if dotted(callee) in _NO_GRAD and _evaluates_only(tree, function, function.body):
-                yield Edit(decorator, decorator, cst.RemoveFromParent(), f"@{dotted(callee)}() removed")
+                yield Edit(decorator, decorator, cst.RemoveFromParent(), f"@{dotted(callee)}() removed",
+                           exercise=function in tree.module.body)
 
 
 BUG = BugClass(

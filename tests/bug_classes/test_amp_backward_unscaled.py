@@ -20,3 +20,17 @@ def test_a_scaler_bound_to_gradscaler_is_recognised():
 
 def test_no_site_on_an_object_that_is_no_scaler():
     assert mutate("amp-backward-unscaled", NOT_A_SCALER) == []
+
+
+def test_a_scaler_kept_on_self():
+    source = """
+    import torch
+    class Trainer:
+        def __init__(self):
+            self.scaler = torch.cuda.amp.GradScaler()
+        def step(self, loss, optimizer):
+            self.scaler.scale(loss).backward()
+            self.scaler.step(optimizer)
+            self.scaler.update()
+    """
+    assert forms("amp-backward-unscaled", source) == [("loss.backward() without scaler.scale", ["loss.backward()"])]

@@ -102,3 +102,26 @@ def test_an_epoch_function_of_the_same_file_steps_the_schedule_per_batch_in_muta
     for program_id in ("industry/normalised_regression", "cumulative/end_to_end"):  # the layout of these two
         assert all(m.edit.exercise for m in mutants(get_program(program_id)))
         assert "once per batch of the called epoch" not in {m.form for m in mutants(get_program(program_id))}
+
+
+def test_a_function_run_per_epoch_and_a_guarded_step():
+    """A trainer's train_epoch(): the batch loop and then, guarded, the scheduler's step; the
+    guard moves into the batch loop with it."""
+    source = """
+    class Trainer:
+        def train_epoch(self, loader):
+            for batch in loader:
+                self.optimizer.zero_grad()
+                self.model(batch).sum().backward()
+                self.optimizer.step()
+                self.seen += 1
+            if self.scheduler is not None:
+                self.scheduler.step()
+            return self.seen
+    """
+    at_end, after_step = mutate("scheduler-per-batch", source)
+    assert "            self.seen += 1\n            if self.scheduler is not None:\n                self.scheduler.step()\n" \
+           "        return self.seen\n" in at_end.source
+    assert "            self.optimizer.step()\n            if self.scheduler is not None:\n" \
+           "                self.scheduler.step()\n            self.seen += 1\n        return self.seen\n" in after_step.source
+    assert at_end.edit.exercise and after_step.edit.exercise

@@ -22,6 +22,31 @@ def test_no_grad_decorator_removed():
     assert found.form == "@torch.no_grad() removed" and "@torch" not in found.source
 
 
+def test_a_methods_no_grad_is_a_form_for_mutate_only():
+    """A trainer's evaluate() method (decorated, or with a with-block) runs self.model: a site for
+    ``bughunt mutate``, whose judge is the project's tests; verify's recorder follows top-level
+    functions only, so exercises never carry it. A method that also trains is no site."""
+    decorated = """
+    import torch
+    class Trainer:
+        def fit(self, x):
+            return self.evaluate(x)
+
+        @torch.no_grad()
+        def evaluate(self, x):
+            self.model.eval()
+            return self.model(x).argmax(dim=1)
+    """
+    [found] = mutate("validation-without-no-grad", decorated)
+    assert found.form == "@torch.no_grad() removed" and not found.edit.exercise and found.scope == "Trainer.evaluate"
+    with_block = decorated.replace("        @torch.no_grad()\n", "").replace(
+        "            return self.model(x).argmax(dim=1)", "            with torch.no_grad():\n                return self.model(x)")
+    assert [(f.form, f.edit.exercise) for f in mutate("validation-without-no-grad", with_block)] == [
+        ("with torch.no_grad() removed", False), ("torch.no_grad() without with", False)]
+    training = decorated.replace("            self.model.eval()", "            self.model(x).sum().backward()")
+    assert mutate("validation-without-no-grad", training) == []
+
+
 def test_no_grad_where_the_phase_also_runs_models_with_grad_is_not_a_site():
     training = VALIDATE.replace("    return correct", "    model(x).sum().backward()\n    return correct")
     outside = VALIDATE.replace("    correct = 0", "    correct = model(x0).sum()")
