@@ -362,3 +362,26 @@ def test_a_loss_given_to_a_class_and_kept_on_self_is_known_in_its_methods():
     assert cross_entropy_calls(alone) == []
     passed_between({"project.trainer": alone, "project.run": run})
     assert [code_of(c) for c in cross_entropy_calls(alone)] == ["self.loss_fn(self.model(x), y)"]
+
+
+def test_in_a_module_without_main_what_a_function_returns_is_observed():
+    """Library code (a project's module, for ``bughunt mutate``) has no main() whose result is
+    compared: what its functions and methods return is what the project's tests observe, so the
+    classes that need a value to reach a result find their sites there."""
+    library = """
+        def run_epoch(net, batches, loss_fn, opt):
+            losses = []
+            for x, y in batches:
+                loss = loss_fn(net(x), y)
+                loss.backward()
+                opt.step()
+                losses.append(loss.item())
+            return sum(losses) / len(losses)
+
+        def printed(net, batches, loss_fn):
+            for x, y in batches:
+                print(loss_fn(net(x), y).item())
+    """
+    assert forms("loss-accumulated-as-tensor", library) == [".item() dropped", ".detach() instead of .item()"]
+    with_main = library + "\n        def main():\n            return {}\n"  # an exercise's contract: main() returns it all
+    assert forms("loss-accumulated-as-tensor", with_main) == []

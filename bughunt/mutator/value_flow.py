@@ -70,12 +70,16 @@ def _returns(function: cst.FunctionDef, names: set[str], functions: set[str], nu
 
 def reaches_result(tree: Tree, statement: cst.CSTNode, names: Iterable[str], *, numbers_stop: bool = False) -> bool:
     """True when the values ``statement`` stores in ``names`` flow into what ``main()``
-    returns: through assignments, appends and returns of the module's top-level functions.
+    returns: through assignments, appends and returns of the module's top-level functions (in a
+    module without ``main()``: into what its function returns).
     With ``numbers_stop``, a conversion to a Python number (``.item()``, ``float()``) ends
     the flow: what is observed then is a number, whatever it was made from."""
     function = tree.enclosing(statement, cst.FunctionDef)
     top_level = {f.name.value: f for f in tree.module.body if isinstance(f, cst.FunctionDef)}
-    if function is None or top_level.get(function.name.value) is not function:
+    # a module without main() (a project's library code, for ``bughunt mutate``): what any of its
+    # functions or methods returns is what a test of it observes
+    library = "main" not in top_level
+    if function is None or (top_level.get(function.name.value) is not function and not library):
         return False
     if m.findall(statement, m.Return()) or tree.enclosing(statement, cst.Return) is not None:
         returning = {function.name.value}
@@ -83,6 +87,8 @@ def reaches_result(tree: Tree, statement: cst.CSTNode, names: Iterable[str], *, 
         returning = {function.name.value}
     else:
         return False
+    if library:
+        return True
     while "main" not in returning:
         new = {name for name, f in top_level.items()
                if name not in returning and _returns(f, set(), returning, numbers_stop)}
