@@ -244,7 +244,14 @@ MEASURE_TIMEOUT = 600.0  # seconds for measuring one user program's pool (49 tra
 
 
 def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder (a bare container): the measurement is kept for this boot only
+            import tempfile
+
+            base = tempfile.gettempdir()
     return Path(base) / "bughunt" / "witnesses"
 
 
