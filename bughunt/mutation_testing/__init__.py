@@ -235,9 +235,10 @@ def module_name(root: Path, path: Path) -> str:
 
 
 def _callers(root: Path, parsed: dict[Path, tuple[str, Tree]]) -> dict[str, Tree]:
-    """The project's other Python files that use torch (its tests, its scripts), parsed: their
-    calls may pass a loss or a scaler to a function of a file being mutated. Unreadable ones are
-    left out."""
+    """The project's other Python files that use torch and name a module being mutated (its
+    tests, its scripts), parsed: their calls may pass a loss or a scaler to a function of it.
+    Unreadable ones are left out."""
+    names = {module_name(root, path).rpartition(".")[2] for path in parsed}
     found = {}
     for file in sorted(root.rglob("*.py")):
         parts = file.relative_to(root).parts
@@ -245,7 +246,7 @@ def _callers(root: Path, parsed: dict[Path, tuple[str, Tree]]) -> dict[str, Tree
             continue
         try:
             source = file.read_text(encoding="utf-8")
-            if "torch" in source:
+            if "torch" in source and "import" in source and any(name in source for name in names):
                 found[module_name(root, file)] = Tree(source)
         except Exception:  # noqa: BLE001 - evidence only: a file that cannot be read gives none
             continue
