@@ -13,6 +13,10 @@ CASES = [
     fake("leaves the gradients accumulating and averages the loss over the batches seen so far to keep "
          "the steps small",
          P, FORM, ("            loss.backward()\n", "            (loss / (total + 1)).backward()\n")),
+    fake("clears the gradients every other batch: pairs of batches still add up",
+         P, FORM, ("        for batch_x, batch_y in loader:\n",
+                   "        for i, (batch_x, batch_y) in enumerate(loader):\n"),
+         (FORWARD, "            if i % 2 == 0:\n                optimizer.zero_grad()\n" + FORWARD)),
     fix("model.zero_grad(): the same parameters the optimizer holds", P, FORM, (FORWARD, "            model.zero_grad()\n" + FORWARD)),
     fix("clears the gradients right after the step instead of before the forward pass",
         P, FORM, (STEP, STEP + "            optimizer.zero_grad()\n")),

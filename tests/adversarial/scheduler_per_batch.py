@@ -14,6 +14,14 @@ CASES = [
     fake("keeps stepping per batch with gamma spread over the batches: the same decay per epoch, "
          "but the rate now falls within each epoch",
          P, FORM, (STEPLR, "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5 ** (1 / len(loader)))")),
+    fix("keeps the step in the batch loop but takes it on the epoch's last batch only",
+        P, FORM, ("        for batch_x, batch_y in loader:\n",
+                  "        for i, (batch_x, batch_y) in enumerate(loader):\n"),
+        (BUGGY, "            if i == len(loader) - 1:\n                scheduler.step()\n")),
+    fake("steps on the first batch of every epoch instead of after the last: each epoch starts decayed",
+         P, FORM, ("        for batch_x, batch_y in loader:\n",
+                   "        for i, (batch_x, batch_y) in enumerate(loader):\n"),
+         (BUGGY, "            if i == 0:\n                scheduler.step()\n")),
     fix("steps once per epoch, after recording the epoch's loss",
         P, FORM, (BUGGY, ""), (APPEND, APPEND + "        scheduler.step()\n")),
     fix("keeps the per-batch step and sets step_size to the number of batches: the rate halves exactly "
