@@ -9,7 +9,8 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, code_of, expr
-from bughunt.mutator.activations import SEQUENTIAL, appended, last_layer, loss_calls, loss_input, origins, without_arg
+from bughunt.mutator.activations import SEQUENTIAL, appended, last_layer, loss_calls, loss_input, origins
+from bughunt.mutator.rewrite import without_arg
 
 ON_PROBABILITIES = (("torch.nn.BCELoss",), ("torch.nn.functional.binary_cross_entropy",))
 ON_LOGITS = (("torch.nn.BCEWithLogitsLoss",), ("torch.nn.functional.binary_cross_entropy_with_logits",))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
 import libcst as cst
 import libcst.matchers as m
@@ -10,6 +10,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, dotted, expr
+from bughunt.mutator.rewrite import argument
 
 _SELF_ATTRIBUTE = m.Attribute(value=m.Name("self"))
 
@@ -28,10 +29,6 @@ def _checkpoint_calls(tree: Tree) -> list[cst.Call]:
     bare = _imports_checkpoint(tree)
     return [call for call in tree.find(m.Call())
             if dotted(call.func).endswith("checkpoint.checkpoint") or (bare and dotted(call.func) == "checkpoint")]
-
-
-def _keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    return next((a for a in call.args if a.keyword is not None and a.keyword.value == name), None)
 
 
 def _top_level_model(tree: Tree, forward: cst.FunctionDef) -> bool:
@@ -72,7 +69,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
         if not tensors or not all(isinstance(a.value, cst.Name) for a in tensors):
             continue
         names = [a.value.value for a in tensors]
-        reentrant = _keyword(call, "use_reentrant")
+        reentrant = argument(call, "use_reentrant")
         non_reentrant = reentrant is not None and m.matches(reentrant.value, m.Name("False"))
         # The reentrant implementation gives no gradient when no input requires grad.
         if non_reentrant and all(_raw_input(tree, call, n) for n in names):

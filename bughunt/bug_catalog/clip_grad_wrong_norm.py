@@ -9,7 +9,7 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.loaders import argument, keyword, with_keywords
+from bughunt.mutator.rewrite import argument, keyword, with_keywords
 from bughunt.mutator.step_calls import clip_statements
 
 _NORM = ("torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad.clip_grad_norm_")

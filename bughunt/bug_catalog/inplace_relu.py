@@ -10,6 +10,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, expr, names_read
+from bughunt.mutator.rewrite import keyword
 
 _RELU = ("torch.relu", "torch.nn.functional.relu")
 # ops whose backward reads their own output: overwriting that output breaks backward()
@@ -66,10 +67,8 @@ def _module_relus(tree: Tree) -> Iterator[Edit]:
         pattern = m.Call(func=m.Attribute(value=m.Name("self"), attr=m.Name(attribute)), args=[m.Arg(m.Name())])
         if any(_still_needed(tree, call, call.args[0].value.value) for call in m.findall(cls, pattern)):
             constructor = assign.value
-            yield Edit(constructor, constructor, constructor.with_changes(args=[cst.Arg(
-                cst.Name("True"), keyword=cst.Name("inplace"),
-                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))]),
-                "nn.ReLU(inplace=True)")
+            yield Edit(constructor, constructor, constructor.with_changes(args=[keyword("inplace", "True")]),
+                       "nn.ReLU(inplace=True)")
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:

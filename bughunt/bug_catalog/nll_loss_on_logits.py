@@ -9,7 +9,8 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, expr
-from bughunt.mutator.activations import last_layer, loss_calls, loss_input, origins, without_arg
+from bughunt.mutator.activations import last_layer, loss_calls, loss_input, origins
+from bughunt.mutator.rewrite import without_arg
 
 NLL_CLASS = "torch.nn.NLLLoss"
 NLL_FUNCTION = "torch.nn.functional.nll_loss"

@@ -10,7 +10,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.activations import without_arg
+from bughunt.mutator.rewrite import without_arg
 
 _CLASSES = ("torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss")
 _FUNCTIONS = ("torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss")

@@ -9,7 +9,8 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.loaders import loader_calls, shuffle_arg, shuffles, without
+from bughunt.mutator.loaders import loader_calls, shuffle_arg, shuffles
+from bughunt.mutator.rewrite import without_arg
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
@@ -18,7 +19,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
             continue
         arg = shuffle_arg(call)
         if arg.keyword is not None:
-            yield Edit(call, call, without(call, arg), "shuffle=True left out")
+            yield Edit(call, call, without_arg(call, arg), "shuffle=True left out")
         yield Edit(call, arg, arg.with_changes(value=cst.Name("False")), "shuffle=False")
 
 

@@ -9,7 +9,8 @@ import libcst as cst
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree
-from bughunt.mutator.loaders import argument, keyword, loader_calls, ordered, shuffle_arg, shuffles, with_keywords
+from bughunt.mutator.loaders import loader_calls, ordered, shuffle_arg, shuffles
+from bughunt.mutator.rewrite import argument, keyword, with_keywords
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:

@@ -179,18 +179,3 @@ def appended(sequential: cst.Call, layer: cst.BaseExpression) -> cst.Call:
     new = cst.Arg(layer, comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
     last = last.with_changes(comma=comma, whitespace_after_arg=cst.SimpleWhitespace(""))
     return sequential.with_changes(args=[*args[:-1], last, new])
-
-
-def without_arg(call: cst.Call, arg: cst.Arg) -> cst.Call:
-    """``call`` without ``arg``, its commas kept as the rest of the call writes them."""
-    args = list(call.args)
-    i = next(j for j, a in enumerate(args) if a is arg)
-    if i == len(args) - 1 and i > 0:  # the one before becomes the last: it takes the removed one's comma
-        comma = arg.comma
-        if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
-            # one argument per line: the removed one's comment described the removed one
-            after = comma.whitespace_after
-            comma = comma.with_changes(whitespace_after=after.with_changes(first_line=cst.TrailingWhitespace()))
-        args[i - 1] = args[i - 1].with_changes(comma=comma, whitespace_after_arg=arg.whitespace_after_arg)
-    del args[i]
-    return call.with_changes(args=args)

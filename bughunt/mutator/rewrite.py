@@ -3,7 +3,9 @@
 Replacing ``torch.sqrt(1 - a)`` by its argument, or ``x + f(x)`` by ``f(x)``, must keep the
 meaning of the surrounding expression: :func:`grouped` adds the parentheses LibCST does not
 add by itself. The diffusion classes recognise noise-schedule tensors by name
-(:func:`is_schedule`), as people name them: ``betas``, ``alphas_cumprod``, ``abar``.
+(:func:`is_schedule`), as people name them: ``betas``, ``alphas_cumprod``, ``abar``. A call's
+arguments are found (:func:`argument`), added (:func:`keyword`, :func:`with_keywords`) and
+taken out (:func:`without_arg`) here, for every class that edits them.
 """
 
 from __future__ import annotations
@@ -79,3 +81,46 @@ def mentions_schedule(node: cst.CSTNode) -> bool:
     """Some name in ``node`` (a variable or an attribute) is a schedule tensor's name."""
     names = names_read([node])
     return any(_SCHEDULE.search(name) for name in names)
+
+
+# ---- call arguments -------------------------------------------------------------------------
+
+def argument(call: cst.Call, keyword: str, position: Optional[int] = None) -> Optional[cst.Arg]:
+    """The argument ``keyword`` of ``call``, given by name or at ``position``."""
+    for i, arg in enumerate(call.args):
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg
+        if arg.keyword is None and arg.star == "" and i == position:
+            return arg
+    return None
+
+
+def keyword(name: str, value: str) -> cst.Arg:
+    """The argument ``name=value``, written without spaces around ``=``."""
+    return cst.Arg(keyword=cst.Name(name), value=cst.parse_expression(value),
+                   equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                         whitespace_after=cst.SimpleWhitespace("")))
+
+
+def with_keywords(call: cst.Call, *args: cst.Arg) -> cst.Call:
+    """``call`` with keyword ``args`` appended."""
+    existing = list(call.args)
+    if existing and existing[-1].comma == cst.MaybeSentinel.DEFAULT:
+        existing[-1] = existing[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    added = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in args[:-1]]
+    return call.with_changes(args=[*existing, *added, args[-1]])
+
+
+def without_arg(call: cst.Call, arg: cst.Arg) -> cst.Call:
+    """``call`` without ``arg``, its commas kept as the rest of the call writes them."""
+    args = list(call.args)
+    i = next(j for j, a in enumerate(args) if a is arg)
+    if i == len(args) - 1 and i > 0:  # the one before becomes the last: it takes the removed one's comma
+        comma = arg.comma
+        if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+            # one argument per line: the removed one's comment described the removed one
+            after = comma.whitespace_after
+            comma = comma.with_changes(whitespace_after=after.with_changes(first_line=cst.TrailingWhitespace()))
+        args[i - 1] = args[i - 1].with_changes(comma=comma, whitespace_after_arg=arg.whitespace_after_arg)
+    del args[i]
+    return call.with_changes(args=args)
