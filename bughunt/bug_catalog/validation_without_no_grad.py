@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import Iterator, Optional
 
 import libcst as cst
@@ -11,8 +10,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector.checks import Obs, Place, placed
 from bughunt.mutator import Edit, Tree, dotted
-
-_NO_GRAD = {"torch.no_grad", "torch.inference_mode"}
+from bughunt.mutator.graphs import NO_GRAD, module_level_names
 
 
 @placed(Place.GRAPH)
@@ -36,17 +34,6 @@ def graph_during_evaluation(ref: Obs, cand: Obs) -> Optional[str]:
     return None
 
 
-def _module_level_names(tree: Tree) -> set[str]:
-    """Builtins, the module's functions and classes, and what it imports: calling one of
-    these is not running a model."""
-    names = set(dir(builtins))
-    names.update(node.name.value for node in tree.module.body if isinstance(node, (cst.FunctionDef, cst.ClassDef)))
-    for imp in tree.find(m.Import() | m.ImportFrom()):
-        if not isinstance(imp.names, cst.ImportStar):
-            names.update(dotted(a.asname.name if a.asname else a.name).split(".")[0] for a in imp.names)
-    return names
-
-
 def _runs_a_model(node: cst.CSTNode, known: set[str], methods: set[str]) -> bool:
     """A call of a local name (``model(x)``, ``net(x)``) or of an attribute of ``self`` that is not
     one of its class's ``methods`` (``self.model(x)``): a module's forward, not a function."""
@@ -64,7 +51,7 @@ def _evaluates_only(tree: Tree, function: cst.FunctionDef, region: cst.CSTNode) 
         return False
     if m.findall(function, m.Call(func=m.Attribute(attr=m.Name("backward") | m.Name("step")))):
         return False
-    known = _module_level_names(tree)
+    known = module_level_names(tree)
     methods = {f.name.value for f in cls.body.body if isinstance(f, cst.FunctionDef)} if cls is not None else set()
     if not _runs_a_model(region, known, methods):
         return False
@@ -79,7 +66,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
     for block in tree.find(m.With(items=[m.WithItem(item=m.Call(), asname=None)])):
         call = block.items[0].item
         function = tree.enclosing(block, cst.FunctionDef)
-        if dotted(call.func) not in _NO_GRAD or function is None or not _evaluates_only(tree, function, block):
+        if dotted(call.func) not in NO_GRAD or function is None or not _evaluates_only(tree, function, block):
             continue
         top = function in tree.module.body
         body = list(block.body.body)
@@ -93,7 +80,7 @@ def mutate(tree: Tree) -> Iterator[Edit]:
     for function in tree.find(m.FunctionDef()):
         for decorator in function.decorators:
             callee = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
-            if dotted(callee) in _NO_GRAD and _evaluates_only(tree, function, function.body):
+            if dotted(callee) in NO_GRAD and _evaluates_only(tree, function, function.body):
                 yield Edit(decorator, decorator, cst.RemoveFromParent(), f"@{dotted(callee)}() removed",
                            exercise=function in tree.module.body)
 
