@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-import libcst.matchers as m
 
-from bughunt.mutator import Tree, dotted
-from bughunt.mutator.statements import assigned_names, names_bound_to
+from bughunt.mutator import Tree
+from bughunt.mutator.activations import loss_calls
+from bughunt.mutator.statements import assigned_names
 
 CROSS_ENTROPY_CLASS = "torch.nn.CrossEntropyLoss"
 CROSS_ENTROPY_FUNCTION = "torch.nn.functional.cross_entropy"
@@ -26,19 +26,8 @@ def is_label_name(name: str) -> bool:
 
 def cross_entropy_calls(tree: Tree) -> list[cst.Call]:
     """Calls that compute a cross-entropy loss with (logits, targets) positional arguments."""
-    criteria = names_bound_to(tree, CROSS_ENTROPY_CLASS)
-    calls = []
-    for call in tree.find(m.Call()):
-        func = call.func
-        is_ce = (
-            dotted(func) in criteria
-            or tree.refers_to(func, CROSS_ENTROPY_FUNCTION)
-            or (isinstance(func, cst.Call) and tree.refers_to(func.func, CROSS_ENTROPY_CLASS))
-        )
-        positional = [a for a in call.args if a.keyword is None]
-        if is_ce and len(positional) == 2:
-            calls.append(call)
-    return calls
+    return [call for call in loss_calls(tree, (CROSS_ENTROPY_CLASS,), (CROSS_ENTROPY_FUNCTION,))
+            if len([a for a in call.args if a.keyword is None]) == 2]
 
 
 def assigns_label(tree: Tree, node: cst.CSTNode) -> bool:
