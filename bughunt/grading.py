@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from bughunt.bug_catalog import all_checks
-from bughunt.detector.runner import Cancel, Cancelled, Session, Verdict, planned, prestart
+from bughunt.detector.forkserver import prestart
+from bughunt.detector.runner import Cancel, Cancelled, Session, Verdict, planned
 from bughunt.clean_programs import Program
 from bughunt.errors import BadInput
 from bughunt.exercise import Exercise

@@ -83,10 +83,6 @@ class Verdict:
     remaining: Optional[int] = None  # bugs left, when the exercise had several and it could tell
 
 
-_context = forkserver.context
-prestart = forkserver.prestart
-
-
 @contextlib.contextmanager
 def _main_script_hidden() -> Iterator[None]:
     """Start a child without it re-running the parent's main script. multiprocessing has every
@@ -133,7 +129,7 @@ class Worker:
 
     def _launch(self, source: Optional[str], name: Optional[str], sandboxed: bool) -> None:
         """Start the process; without a ``source`` it is a spare that waits for one."""
-        context = _context()
+        context = forkserver.context()
         self.scratch = tempfile.mkdtemp(prefix="bughunt-run-")
         self.conn, child = context.Pipe()
         # The program sees only its file's name, not where the workspace is.
