@@ -126,16 +126,20 @@ class Exercise:
         """Every version with some but not all bugs fixed, and the exercise itself."""
         return self.versions(range(1, len(self.chosen) + 1))
 
+    @cached_property
+    def _renamed(self) -> dict[str, dict[str, str]]:
+        """Each function's local variables under their camouflaged names (none when plain)."""
+        if self.plain:
+            return {}
+        return renamed_locals(apply(program_tree(self.program), [m.edit for m in self.chosen]), self.seed)
+
     def names(self, mutant: Mutant) -> dict[str, str]:
         """The names a hint about ``mutant`` may use, as this exercise spells them: each local
         variable under its camouflaged name (the mutant's function first), and ``subject``."""
         renames: dict[str, str] = {}
-        if not self.plain:
-            text = apply(program_tree(self.program), [m.edit for m in self.chosen])
-            per_function = renamed_locals(text, self.seed)
-            for names in per_function.values():
-                renames.update(names)
-            renames.update(per_function.get(mutant.scope, {}))
+        for names in self._renamed.values():
+            renames.update(names)
+        renames.update(self._renamed.get(mutant.scope, {}))
         subject = mutant.edit.subject
         return {**renames, **({"subject": renames.get(subject, subject)} if subject else {})}
 
