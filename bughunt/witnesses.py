@@ -44,6 +44,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+from bughunt import cache_folder
 from bughunt.clean_programs import WITNESSES as STORE, Program, stored_witnesses as _stored
 from bughunt.programs import UserProgram
 
@@ -243,18 +244,6 @@ def witnesses_of(program: Program, source: Optional[str] = None, size: int = POO
 MEASURE_TIMEOUT = 600.0  # seconds for measuring one user program's pool (49 traced runs)
 
 
-def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        try:
-            base = str(Path.home() / ".cache")
-        except RuntimeError:  # no home folder (a bare container): the measurement is kept for this boot only
-            import tempfile
-
-            base = tempfile.gettempdir()
-    return Path(base) / "bughunt" / "witnesses"
-
-
 def measured(program: Program) -> Program:
     """``program`` with its witnesses: a built-in program as it is (stored in ``witnesses.json``);
     a user's program (``--programs``) measured the first time a command verifies exercises of it
@@ -280,7 +269,7 @@ _READ: dict[str, dict[str, Any]] = {}  # this process's reads of the cache, by f
 def _cached_entry(program: UserProgram) -> dict[str, Any]:
     key = fingerprint(program)
     if key not in _READ:
-        _READ[key] = _entry(program, cache_folder() / f"{key}.json")
+        _READ[key] = _entry(program, cache_folder("witnesses") / f"{key}.json")
     return _READ[key]
 
 

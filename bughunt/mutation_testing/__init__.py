@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from bughunt import __version__
+from bughunt import __version__, cache_folder
 from bughunt.bug_catalog import BugClass, all_classes, get_class
 from bughunt.errors import BadInput
 from bughunt.mutator import Tree, mutants_of
@@ -272,11 +272,6 @@ def project_copy(root: Path, target: Path) -> Path:
     return target
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "bughunt" / "mutate"
-
-
 def digest_files(root: Path, select: Callable[[Path], bool]) -> str:
     """One digest over the content of the project's files that ``select`` keeps."""
     sha = hashlib.sha256()
@@ -300,7 +295,7 @@ class Cache:
     """Outcomes by key, in one JSON file per project under the user's cache folder."""
 
     def __init__(self, root: Path, enabled: bool) -> None:
-        self.path = cache_dir() / (hashlib.sha256(str(root).encode()).hexdigest()[:20] + ".json")
+        self.path = cache_folder("mutate") / (hashlib.sha256(str(root).encode()).hexdigest()[:20] + ".json")
         self.enabled = enabled
         self.entries: dict[str, dict] = {}
         if enabled and self.path.exists():
