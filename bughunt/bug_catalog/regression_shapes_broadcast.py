@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Iterator
 
 import libcst as cst
-import libcst.matchers as m
 
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, code_of
 from bughunt.mutator.activations import loss_calls, origins
+from bughunt.mutator.rewrite import int_literal
 
 # the elementwise losses that broadcast their two inputs, with only a warning when shapes differ
 _CLASSES = ("torch.nn.MSELoss", "torch.nn.L1Loss", "torch.nn.SmoothL1Loss", "torch.nn.HuberLoss")
@@ -18,20 +18,12 @@ _FUNCTIONS = ("torch.nn.functional.mse_loss", "torch.nn.functional.l1_loss",
               "torch.nn.functional.smooth_l1_loss", "torch.nn.functional.huber_loss")
 
 
-def _int(node: cst.BaseExpression) -> int | None:
-    if isinstance(node, cst.Integer):
-        return int(node.value)
-    if m.matches(node, m.UnaryOperation(operator=m.Minus(), expression=m.Integer())):
-        return -int(node.expression.value)
-    return None
-
-
 def _aligns(call: cst.Call) -> bool:
     """A reshape between one value per sample, (N,), and a column of them, (N, 1):
     ``squeeze(1)``, ``squeeze(-1)``, ``squeeze()``, ``unsqueeze(1)``, ``view(-1)``, ``flatten()``,
     ``reshape(-1, 1)``..."""
     method = call.func.attr.value
-    values = [_int(a.value) for a in call.args if a.keyword is None or a.keyword.value == "dim"]
+    values = [int_literal(a.value) for a in call.args if a.keyword is None or a.keyword.value == "dim"]
     if method == "squeeze":
         return values in ([], [1], [-1])
     if method == "unsqueeze":
