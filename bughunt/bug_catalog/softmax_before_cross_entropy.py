@@ -10,7 +10,7 @@ import libcst.matchers as m
 from bughunt.bug_catalog import BugClass
 from bughunt.detector import checks
 from bughunt.mutator import Edit, Tree, code_of, dotted, expr
-from bughunt.mutator.activations import SEQUENTIAL, construction, forward_return, sequential_attr
+from bughunt.mutator.activations import SEQUENTIAL, appended, construction, forward_return, sequential_attr
 from bughunt.mutator.losses import cross_entropy_calls
 from bughunt.mutator.rewrite import postfix
 
@@ -35,16 +35,6 @@ def _class(tree: Tree, name: str) -> Optional[cst.ClassDef]:
     return found[0] if len(found) == 1 else None
 
 
-def _appended(sequential: cst.Call, layer: cst.BaseExpression) -> cst.Call:
-    """``nn.Sequential(a, b)`` -> ``nn.Sequential(a, b, layer)``, keeping one-line or one-per-line style."""
-    args = list(sequential.args)
-    last = args[-1]
-    comma = args[-2].comma if len(args) > 1 else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    new = cst.Arg(layer, comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
-    last = last.with_changes(comma=comma, whitespace_after_arg=cst.SimpleWhitespace(""))
-    return sequential.with_changes(args=[*args[:-1], last, new])
-
-
 def _model_edits(tree: Tree, model_call: cst.Call, seen: set[int]) -> Iterator[Edit]:
     """A softmax at the output of the model itself: appended to its nn.Sequential, or applied at
     the end of its forward()."""
@@ -65,7 +55,7 @@ def _model_edits(tree: Tree, model_call: cst.Call, seen: set[int]) -> Iterator[E
             sequential = sequential_attr(tree, cls, head.func.attr.value)
     if sequential is not None and sequential.args and id(sequential) not in seen:
         seen.add(id(sequential))
-        yield Edit(sequential, sequential, _appended(sequential, softmax_layer), "nn.Softmax(dim=1) as the last layer")
+        yield Edit(sequential, sequential, appended(sequential, softmax_layer), "nn.Softmax(dim=1) as the last layer")
 
 
 def mutate(tree: Tree) -> Iterator[Edit]:
